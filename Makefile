@@ -1,0 +1,48 @@
+# make book : build the website into _build/html (bootstraps .venv on first use)
+# make test : unit tests, strict nbval on every notebook, the book build with warnings as errors
+# make execute : re-execute every notebook in place in a fresh kernel (after changing one)
+# make bench : python -m gru_lib.bench, the speed table against torch.nn.GRU
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
+
+.PHONY: book test unit nbval build-strict execute bench clean
+
+# The exact versions are the `name==version` lines of environment.yml (the one lock, shared with Binder).
+$(STAMP): environment.yml pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	sed -n 's/^ *- \([A-Za-z0-9_.-]*==[^ ]*\)$$/\1/p' environment.yml > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build .
+	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
+
+test: unit nbval build-strict
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 tests
+
+nbval: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) || exit $$?; \
+	echo "strict nbval over $(words $(NOTEBOOKS)) notebooks took $$(( $$(date +%s) - start )) s"
+
+build-strict: $(STAMP)
+	rm -rf _build
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+execute: $(STAMP)
+	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(BIN)/python -m gru_lib.bench
+
+clean:
+	rm -rf _build $(VENV)

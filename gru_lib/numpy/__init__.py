@@ -1,0 +1,5 @@
+"""NumPy backend: ``torch.nn``-compatible recurrent layers and cells with hand-written BPTT."""
+
+from .modules import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+
+__all__ = ["RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell"]

@@ -1,0 +1,139 @@
+"""One time step of each recurrent cell, forward and backward side by side (NumPy).
+
+Every step function receives the *input projection* ``gi = x W_ih^T + b_ih`` already computed (the
+layers compute it for all time steps in one matrix product) and the previous state. The forward
+returns the new state and a cache holding exactly what the backward reads. The backward receives
+the gradient of the loss with respect to the new state, adds the gradients of ``weight_hh`` and
+``bias_hh`` into ``grads`` (``+=``, so that they accumulate over time steps), and returns the
+gradient with respect to ``gi`` and to the previous state.
+
+Shapes: N batch, H hidden size; gate blocks are stacked along the last axis in PyTorch's order:
+GRU ``[r | z | n]``, LSTM ``[i | f | g | o]``.
+"""
+
+import numpy as np
+
+
+def sigmoid(a):
+    """Logistic function, written with tanh so that it never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+# --------------------------------------------------------------------------------------------
+# Vanilla RNN:  h = act(W_ih x + b_ih + W_hh h_prev + b_hh)
+
+def rnn_cell_forward(gi, h_prev, weight_hh, bias_hh, nonlinearity="tanh"):
+    """gi (N, H), h_prev (N, H), weight_hh (H, H), bias_hh (H,) or None -> h (N, H), cache."""
+    a = gi + h_prev @ weight_hh.T                              # (N, H)
+    if bias_hh is not None:
+        a += bias_hh
+    h = np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
+    return h, (h_prev, h)
+
+
+def rnn_cell_backward(d_h, cache, weight_hh, grads, nonlinearity="tanh"):
+    """d_h (N, H) -> d_gi (N, H), d_h_prev (N, H); accumulates grads of weight_hh, bias_hh."""
+    h_prev, h = cache
+    d_a = d_h * (1 - h * h) if nonlinearity == "tanh" else d_h * (h > 0)
+    grads["weight_hh"] += d_a.T @ h_prev                       # (H, H)
+    if "bias_hh" in grads:
+        grads["bias_hh"] += d_a.sum(axis=0)
+    return d_a, d_a @ weight_hh
+
+
+# --------------------------------------------------------------------------------------------
+# GRU, reset="after" (PyTorch, cuDNN, Keras reset_after=True):
+#   r = σ(W_ir x + b_ir + W_hr h_prev + b_hr)
+#   z = σ(W_iz x + b_iz + W_hz h_prev + b_hz)
+#   n = tanh(W_in x + b_in + r ⊙ (W_hn h_prev + b_hn))
+#   h = (1 − z) ⊙ n + z ⊙ h_prev
+# GRU, reset="before" (Cho et al. 2014, Keras reset_after=False, d2l.ai): the candidate is
+#   n = tanh(W_in x + b_in + W_hn (r ⊙ h_prev) + b_hn)
+
+def gru_cell_forward(gi, h_prev, weight_hh, bias_hh, reset="after"):
+    """gi (N, 3H), h_prev (N, H), weight_hh (3H, H), bias_hh (3H,) or None -> h (N, H), cache.
+
+    The cache is ``(h_prev, r, z, n, hn)`` where ``hn`` is the recurrent term of the candidate:
+    ``W_hn h_prev + b_hn`` (reset after) or ``W_hn (r ⊙ h_prev) + b_hn`` (reset before).
+    """
+    H = h_prev.shape[-1]
+    if reset == "after":
+        gh = h_prev @ weight_hh.T                              # (N, 3H)
+        if bias_hh is not None:
+            gh += bias_hh
+        r = sigmoid(gi[:, :H] + gh[:, :H])
+        z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+        hn = gh[:, 2 * H:]                                     # (N, H)
+        n = np.tanh(gi[:, 2 * H:] + r * hn)
+    else:
+        gh = h_prev @ weight_hh[:2 * H].T                      # (N, 2H)
+        if bias_hh is not None:
+            gh += bias_hh[:2 * H]
+        r = sigmoid(gi[:, :H] + gh[:, :H])
+        z = sigmoid(gi[:, H:2 * H] + gh[:, H:])
+        hn = (r * h_prev) @ weight_hh[2 * H:].T                # (N, H)
+        if bias_hh is not None:
+            hn += bias_hh[2 * H:]
+        n = np.tanh(gi[:, 2 * H:] + hn)
+    h = (1 - z) * n + z * h_prev
+    return h, (h_prev, r, z, n, hn)
+
+
+def gru_cell_backward(d_h, cache, weight_hh, grads, reset="after"):
+    """d_h (N, H) -> d_gi (N, 3H), d_h_prev (N, H); accumulates grads of weight_hh, bias_hh."""
+    h_prev, r, z, n, hn = cache
+    H = h_prev.shape[-1]
+    d_n = d_h * (1 - z) * (1 - n * n)                          # at n's pre-activation
+    d_z = d_h * (h_prev - n) * z * (1 - z)                     # at z's pre-activation
+    d_h_prev = d_h * z                                         # the additive path
+    if reset == "after":
+        d_hn = d_n * r                                         # at W_hn h_prev + b_hn
+        d_r = d_n * hn * r * (1 - r)
+        d_gh = np.concatenate([d_r, d_z, d_hn], axis=1)        # (N, 3H)
+        grads["weight_hh"] += d_gh.T @ h_prev                  # (3H, H)
+        d_h_prev += d_gh @ weight_hh
+    else:
+        d_rh = d_n @ weight_hh[2 * H:]                         # at r ⊙ h_prev
+        d_r = d_rh * h_prev * r * (1 - r)
+        d_gh = np.concatenate([d_r, d_z, d_n], axis=1)         # (N, 3H)
+        grads["weight_hh"][:2 * H] += d_gh[:, :2 * H].T @ h_prev
+        grads["weight_hh"][2 * H:] += d_n.T @ (r * h_prev)
+        d_h_prev += d_gh[:, :2 * H] @ weight_hh[:2 * H] + d_rh * r
+    if "bias_hh" in grads:
+        grads["bias_hh"] += d_gh.sum(axis=0)
+    d_gi = np.concatenate([d_r, d_z, d_n], axis=1)             # (N, 3H)
+    return d_gi, d_h_prev
+
+
+# --------------------------------------------------------------------------------------------
+# LSTM:  [i, f, g, o] = [σ, σ, tanh, σ](W_ih x + b_ih + W_hh h_prev + b_hh)
+#        c = f ⊙ c_prev + i ⊙ g,   h = o ⊙ tanh(c)
+
+def lstm_cell_forward(gi, h_prev, c_prev, weight_hh, bias_hh):
+    """gi (N, 4H), h_prev and c_prev (N, H), weight_hh (4H, H) -> h (N, H), c (N, H), cache."""
+    H = h_prev.shape[-1]
+    a = gi + h_prev @ weight_hh.T                              # (N, 4H)
+    if bias_hh is not None:
+        a += bias_hh
+    i = sigmoid(a[:, :H])
+    f = sigmoid(a[:, H:2 * H])
+    g = np.tanh(a[:, 2 * H:3 * H])
+    o = sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return h, c, (h_prev, c_prev, i, f, g, o, tanh_c)
+
+
+def lstm_cell_backward(d_h, d_c, cache, weight_hh, grads):
+    """d_h, d_c (N, H) -> d_gi (N, 4H), d_h_prev (N, H), d_c_prev (N, H); accumulates grads."""
+    h_prev, c_prev, i, f, g, o, tanh_c = cache
+    d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
+    d_a = np.concatenate([d_c * g * i * (1 - i),               # d_i
+                          d_c * c_prev * f * (1 - f),          # d_f
+                          d_c * i * (1 - g * g),               # d_g
+                          d_h * tanh_c * o * (1 - o)], axis=1)  # d_o, (N, 4H)
+    grads["weight_hh"] += d_a.T @ h_prev
+    if "bias_hh" in grads:
+        grads["bias_hh"] += d_a.sum(axis=0)
+    return d_a, d_a @ weight_hh, d_c * f
