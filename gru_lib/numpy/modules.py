@@ -112,10 +112,15 @@ class _LSTMStep:
 # Sequence layers
 
 class _RNNBase(_Module):
-    """Loops over layers × directions × time; subclasses supply the step."""
+    """Loops over layers × directions × time; subclasses supply the step.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, *, dtype=np.float32, seed=None):
+    Arguments after ``batch_first`` are keyword-only: there ``torch.nn`` takes ``dropout``
+    positionally, which gru_lib does not implement, so a positional call fails instead of
+    silently meaning something else.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, *,
+                 bidirectional=False, dtype=np.float32, seed=None):
         _checks.check_sizes(input_size, hidden_size, num_layers)
         super().__init__(dtype, seed)
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
@@ -178,8 +183,9 @@ class _RNNBase(_Module):
             outputs = []
             for direction in range(self.num_directions):
                 p = self._slot(self._params, layer, direction)
-                gi = layer_input @ p["weight_ih"].T                         # (L, N, G*H)
-                if self.bias:
+                # the input projections of all L steps in one matrix product
+                gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
+                if self.bias:                                               # (L, N, G*H)
                     gi += p["bias_ih"]
                 state = states[layer * self.num_directions + direction]
                 out = np.empty((L, N, H), self.dtype)
@@ -241,7 +247,7 @@ class _RNNBase(_Module):
                 g["weight_ih"] += flat.T @ layer_input.reshape(L * N, -1)
                 if self.bias:
                     g["bias_ih"] += flat.sum(axis=0)
-                d_x = d_gi @ p["weight_ih"]                                 # (L, N, layer in)
+                d_x = (flat @ p["weight_ih"]).reshape(L, N, -1)             # (L, N, layer in)
                 d_layer_input = d_x if d_layer_input is None else d_layer_input + d_x
             d_out = d_layer_input
         d_input = d_out[:, 0] if not batched else (
@@ -268,11 +274,11 @@ class RNN(_RNNStep, _RNNBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, bidirectional=False, *, dtype=np.float32, seed=None):
+                 batch_first=False, *, bidirectional=False, dtype=np.float32, seed=None):
         _checks.check_option("nonlinearity", nonlinearity, _checks.NONLINEARITIES)
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first,
+                         bidirectional=bidirectional, dtype=dtype, seed=seed)
 
 
 class GRU(_GRUStep, _RNNBase):
@@ -284,12 +290,12 @@ class GRU(_GRUStep, _RNNBase):
     direction's names end in ``_reverse``. ``reset="before"`` applies r before W_hn (Cho et al.).
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, *, reset="after", dtype=np.float32, seed=None):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, *,
+                 bidirectional=False, reset="after", dtype=np.float32, seed=None):
         _checks.check_option("reset", reset, _checks.RESETS)
         self.reset = reset
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first,
+                         bidirectional=bidirectional, dtype=dtype, seed=seed)
 
 
 class LSTM(_LSTMStep, _RNNBase):
@@ -345,8 +351,12 @@ class _CellBase(_Module):
         self._check_array("d_h", d_h)
         shape = (x2.shape[0], self.hidden_size) if batched else (self.hidden_size,)
         _checks.check_state("d_h", d_h.shape, shape)
-        d_state = (d_h,) if len(self.state_names) == 1 else (
-            d_h, np.zeros(shape, self.dtype) if d_c is None else d_c)
+        if d_c is None:
+            d_c = np.zeros(shape, self.dtype)
+        else:
+            self._check_array("d_c", d_c)
+            _checks.check_state("d_c", d_c.shape, shape)
+        d_state = (d_h,) if len(self.state_names) == 1 else (d_h, d_c)
         if not batched:
             d_state = tuple(d[None] for d in d_state)
         grads = {name: np.zeros_like(p) for name, p in self._params.items()}

@@ -82,10 +82,15 @@ class _LSTMStep:
 # Sequence layers
 
 class _RNNBase(_Module):
-    """Loops over layers × directions × time; subclasses supply the step."""
+    """Loops over layers × directions × time; subclasses supply the step.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, *, dtype=None, seed=None):
+    Arguments after ``batch_first`` are keyword-only: there ``torch.nn`` takes ``dropout``
+    positionally, which gru_lib does not implement, so a positional call fails instead of
+    silently meaning something else.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, *,
+                 bidirectional=False, dtype=None, seed=None):
         _checks.check_sizes(input_size, hidden_size, num_layers)
         super().__init__()
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
@@ -149,8 +154,9 @@ class _RNNBase(_Module):
             outputs = []
             for direction in range(self.num_directions):
                 p = self._slot(layer, direction)
-                gi = layer_input @ p["weight_ih"].T                         # (L, N, G*H)
-                if self.bias:
+                # the input projections of all L steps in one matrix product
+                gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
+                if self.bias:                                               # (L, N, G*H)
                     gi = gi + p["bias_ih"]
                 state = states[layer * self.num_directions + direction]
                 out = [None] * L
@@ -183,11 +189,11 @@ class RNN(_RNNStep, _RNNBase):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, bidirectional=False, *, dtype=None, seed=None):
+                 batch_first=False, *, bidirectional=False, dtype=None, seed=None):
         _checks.check_option("nonlinearity", nonlinearity, _checks.NONLINEARITIES)
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first,
+                         bidirectional=bidirectional, dtype=dtype, seed=seed)
 
 
 class GRU(_GRUStep, _RNNBase):
@@ -199,12 +205,12 @@ class GRU(_GRUStep, _RNNBase):
     direction's names end in ``_reverse``. ``reset="before"`` applies r before W_hn (Cho et al.).
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 bidirectional=False, *, reset="after", dtype=None, seed=None):
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, *,
+                 bidirectional=False, reset="after", dtype=None, seed=None):
         _checks.check_option("reset", reset, _checks.RESETS)
         self.reset = reset
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional,
-                         dtype=dtype, seed=seed)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first,
+                         bidirectional=bidirectional, dtype=dtype, seed=seed)
 
 
 class LSTM(_LSTMStep, _RNNBase):
