@@ -11,6 +11,10 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 
 .PHONY: book test unit nbval build-strict execute bench clean
 
+# Notebooks run two at a time on two cores (pytest -n 2): one BLAS/OpenMP thread per kernel, the
+# same when they are executed (make execute) as when nbval checks them. The benchmark is not limited.
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 # The exact versions are the `name==version` lines of environment.yml (the one lock, shared with Binder).
 $(STAMP): environment.yml pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,11 +30,11 @@ book: $(STAMP)
 test: unit nbval build-strict
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2 tests
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n 2 tests
 
 nbval: $(STAMP)
 	@start=$$(date +%s); \
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) || exit $$?; \
 	echo "strict nbval over $(words $(NOTEBOOKS)) notebooks took $$(( $$(date +%s) - start )) s"
 
@@ -39,7 +43,7 @@ build-strict: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 execute: $(STAMP)
-	$(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
+	$(ONE_THREAD) $(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
 	$(BIN)/python -m gru_lib.bench
