@@ -183,9 +183,9 @@ class _RNNBase(_Module):
             outputs = []
             for direction in range(self.num_directions):
                 p = self._slot(self._params, layer, direction)
-                # the input projections of all L steps in one matrix product
+                # the input projections of all L steps in one matrix product: (L, N, G*H)
                 gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
-                if self.bias:                                               # (L, N, G*H)
+                if self.bias:
                     gi += p["bias_ih"]
                 state = states[layer * self.num_directions + direction]
                 out = np.empty((L, N, H), self.dtype)
