@@ -183,6 +183,8 @@ class _RNNBase(_Module):
             outputs = []
             for direction in range(self.num_directions):
                 p = self._slot(self._params, layer, direction)
+                # W_hh in column-major order makes W_hh^T row-major: a faster BLAS call per step
+                p["weight_hh"] = np.asfortranarray(p["weight_hh"])
                 # the input projections of all L steps in one matrix product: (L, N, G*H)
                 gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
                 if self.bias:
