@@ -16,25 +16,26 @@ from . import numpy as gnp
 from . import torch as gtorch
 
 
-def interleaved_medians(fns, rounds, warmup=2):
+def interleaved_medians(fns, rounds, calls=3):
     """Median wall time in seconds of each ``fns[name]()``, timed in interleaved rounds.
 
-    Every round times each function once, so a slow spell of a shared machine hits all rows alike
-    instead of whichever row happened to be running.
+    Every round runs each function once untimed, then times ``calls`` calls: a slow spell of a
+    shared machine hits all rows alike, and the untimed call lets the thread pool of the previous
+    row (OpenBLAS's or PyTorch's OpenMP threads spin for a while after their work) fall asleep
+    instead of stealing a core from this row.
     """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
     times = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            start = time.perf_counter()
             fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(calls):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
     return {name: float(np.median(t)) for name, t in times.items()}
 
 
-def measure(T=100, B=64, I=64, H=256, dtype="float32", rounds=15, seed=0):
+def measure(T=100, B=64, I=64, H=256, dtype="float32", rounds=7, seed=0):
     """{row name: (seconds, reference row name or None)} for the benchmark table.
 
     "forward" is a forward pass as in training: torch.nn.GRU records the autograd graph and
@@ -88,11 +89,11 @@ def main(argv=None):
     parser.add_argument("--I", type=int, default=64, help="input size")
     parser.add_argument("--H", type=int, default=256, help="hidden size")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved timing rounds")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds")
     args = parser.parse_args(argv)
     results = measure(args.T, args.B, args.I, args.H, args.dtype, args.rounds)
     print(f"GRU, T={args.T} B={args.B} I={args.I} H={args.H} {args.dtype}, "
-          f"torch threads={torch.get_num_threads()}, median of {args.rounds} interleaved rounds")
+          f"torch threads={torch.get_num_threads()}, median of {args.rounds} interleaved rounds x 3")
     print(f"{'':34}{'ms':>9}{'ratio':>8}{'goal':>7}")
     for name, (seconds, ref) in results.items():
         ratio = "" if ref is None else f"{seconds / results[ref][0]:.2f}x"
