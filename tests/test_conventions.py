@@ -35,6 +35,15 @@ def random_keras_weights(layer, rng):
     return [rng.uniform(-0.5, 0.5, size=w.shape).astype(np.float32) for w in layer.get_weights()]
 
 
+def keras_with_random_weights(keras, layer, rng, x, states):
+    """Build ``layer``, give it random weights, run it: (its weights, its results in torch layout)."""
+    layer.build((None, L, H_IN))
+    weights = random_keras_weights(layer, rng)
+    layer.set_weights(weights)
+    assert all(np.array_equal(a, b) for a, b in zip(layer.get_weights(), weights))
+    return layer.get_weights(), as_torch_layout(keras_run(keras, layer, x, [s[0] for s in states]))
+
+
 def as_torch_layout(keras_results):
     """Keras returns h_n (N, H); torch.nn returns (num_layers·D, N, H) = (1, N, H)."""
     output, *states = keras_results
@@ -71,13 +80,9 @@ def test_keras_gru_converted_to_torch_layout_gives_keras_outputs(keras, reset_af
     rng, x, states = inputs(0)
     layer = keras.layers.GRU(H, return_sequences=True, return_state=True,
                              reset_after=reset_after)
-    layer.build((None, L, H_IN))
-    weights = random_keras_weights(layer, rng)
-    layer.set_weights(weights)
-    assert all(np.array_equal(a, b) for a, b in zip(layer.get_weights(), weights))
-    expected = as_torch_layout(keras_run(keras, layer, x, [s[0] for s in states]))
+    keras_weights, expected = keras_with_random_weights(keras, layer, rng, x, states)
 
-    state_dict = gru_keras_to_torch(layer.get_weights())
+    state_dict = gru_keras_to_torch(keras_weights)
 
     reset = RESETS[reset_after]
     kind = GRU_AFTER if reset == "after" else GRU_BEFORE
@@ -167,13 +172,9 @@ def test_gru_torch_to_keras_gate_order_is_z_r_h():
 def test_keras_lstm_converted_to_torch_layout_gives_keras_outputs(keras):
     rng, x, states = inputs(6, lstm=True)
     layer = keras.layers.LSTM(H, return_sequences=True, return_state=True)
-    layer.build((None, L, H_IN))
-    weights = random_keras_weights(layer, rng)
-    layer.set_weights(weights)
-    assert all(np.array_equal(a, b) for a, b in zip(layer.get_weights(), weights))
-    expected = as_torch_layout(keras_run(keras, layer, x, [s[0] for s in states]))
+    keras_weights, expected = keras_with_random_weights(keras, layer, rng, x, states)
 
-    state_dict = lstm_keras_to_torch(layer.get_weights())
+    state_dict = lstm_keras_to_torch(keras_weights)
 
     for backend in ("numpy", "torch"):
         got = gru_lib_results(backend, LSTM, state_dict, x, states)

@@ -146,7 +146,7 @@ def test_lstm_cell_cx_of_the_wrong_shape(backend):
     x, h = array(backend, (2, IN)), array(backend, (2, HID))
     with pytest.raises(ValueError, match=r"expected cx of shape \(2, 5\), got \(2, 6\)"):
         cell(x, (h, array(backend, (2, 6))))
-    with pytest.raises(TypeError, match=r"expected the LSTM state as a tuple \(h, c\), got list"):
+    with pytest.raises(TypeError, match=r"expected the LSTM state as a tuple \(hx, cx\), got list"):
         cell(x, [h, h])
 
 

@@ -60,6 +60,21 @@ class _Module:
         return self.forward(*args, **kwargs)
 
 
+    def _state(self, hx, names, shape):
+        """hx as a tuple with one checked array of ``shape`` per name (zeros where hx is None)."""
+        if hx is None:
+            return tuple(np.zeros(shape, self.dtype) for _ in names)
+        if len(names) == 1:
+            hx = (hx,)
+        elif not (isinstance(hx, tuple) and len(hx) == 2):
+            raise TypeError(f"expected the LSTM state as a tuple ({', '.join(names)}), "
+                            f"got {type(hx).__name__}")
+        for name, s in zip(names, hx):
+            self._check_array(name, s)
+            _checks.check_state(name, s.shape, shape)
+        return hx
+
+
 # --------------------------------------------------------------------------------------------
 # The three kinds of step: each adapts its cell's functions to a state tuple, (h,) or (h, c).
 
@@ -151,15 +166,7 @@ class _RNNBase(_Module):
         """Check h0 (and c0) and return one state tuple per layer × direction, each (N, H)."""
         count = self.num_layers * self.num_directions
         shape = (count, N, self.hidden_size) if batched else (count, self.hidden_size)
-        if hx is None:
-            hx = tuple(np.zeros(shape, self.dtype) for _ in self.state_names)
-        elif len(self.state_names) == 1:
-            hx = (hx,)
-        elif not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError(f"expected the LSTM state as a tuple (h0, c0), got {type(hx).__name__}")
-        for name, s in zip(self.state_names, hx):
-            self._check_array(label.format(name), s)
-            _checks.check_state(label.format(name), s.shape, shape)
+        hx = self._state(hx, [label.format(name) for name in self.state_names], shape)
         if not batched:
             hx = tuple(s[:, None] for s in hx)
         return [tuple(s[i] for s in hx) for i in range(count)]
@@ -327,15 +334,7 @@ class _CellBase(_Module):
         x = self._check_array("input", x)
         batched, N = _checks.check_cell_input(x.shape, self.input_size)
         shape = (N, self.hidden_size) if batched else (self.hidden_size,)
-        if hx is None:
-            hx = tuple(np.zeros(shape, self.dtype) for _ in self.state_names)
-        elif len(self.state_names) == 1:
-            hx = (hx,)
-        elif not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError(f"expected the LSTM state as a tuple (h, c), got {type(hx).__name__}")
-        for name, s in zip(("hx", "cx"), hx):
-            self._check_array(name, s)
-            _checks.check_state(name, s.shape, shape)
+        hx = self._state(hx, ("hx", "cx")[:len(self.state_names)], shape)
         x2, state = (x, hx) if batched else (x[None], tuple(s[None] for s in hx))
         gi = x2 @ self._params["weight_ih"].T                              # (N, G*H)
         if self.bias:

@@ -48,6 +48,20 @@ class _Module(nn.Module):
         _checks.check_finite(name, bool(torch.isfinite(a).all()))
         return a
 
+    def _state(self, hx, names, shape):
+        """hx as a tuple with one checked array of ``shape`` per name (zeros where hx is None)."""
+        if hx is None:
+            return tuple(torch.zeros(shape, dtype=next(self.parameters()).dtype) for _ in names)
+        if len(names) == 1:
+            hx = (hx,)
+        elif not (isinstance(hx, tuple) and len(hx) == 2):
+            raise TypeError(f"expected the LSTM state as a tuple ({', '.join(names)}), "
+                            f"got {type(hx).__name__}")
+        for name, s in zip(names, hx):
+            self._check_tensor(name, s)
+            _checks.check_state(name, s.shape, shape)
+        return hx
+
 
 # --------------------------------------------------------------------------------------------
 # The three kinds of step: each adapts its cell's function to a state tuple, (h,) or (h, c).
@@ -122,15 +136,7 @@ class _RNNBase(_Module):
         """Check h0 (and c0) and return one state tuple per layer × direction, each (N, H)."""
         count = self.num_layers * self.num_directions
         shape = (count, N, self.hidden_size) if batched else (count, self.hidden_size)
-        if hx is None:
-            hx = tuple(torch.zeros(shape, dtype=self.weight_ih_l0.dtype) for _ in self.state_names)
-        elif len(self.state_names) == 1:
-            hx = (hx,)
-        elif not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError(f"expected the LSTM state as a tuple (h0, c0), got {type(hx).__name__}")
-        for name, s in zip(self.state_names, hx):
-            self._check_tensor(name + "0", s)
-            _checks.check_state(name + "0", s.shape, shape)
+        hx = self._state(hx, [name + "0" for name in self.state_names], shape)
         if not batched:
             hx = tuple(s.unsqueeze(1) for s in hx)
         return [tuple(s[i] for s in hx) for i in range(count)]
@@ -241,15 +247,7 @@ class _CellBase(_Module):
         x = self._check_tensor("input", x)
         batched, N = _checks.check_cell_input(x.shape, self.input_size)
         shape = (N, self.hidden_size) if batched else (self.hidden_size,)
-        if hx is None:
-            hx = tuple(torch.zeros(shape, dtype=x.dtype) for _ in self.state_names)
-        elif len(self.state_names) == 1:
-            hx = (hx,)
-        elif not (isinstance(hx, tuple) and len(hx) == 2):
-            raise TypeError(f"expected the LSTM state as a tuple (h, c), got {type(hx).__name__}")
-        for name, s in zip(("hx", "cx"), hx):
-            self._check_tensor(name, s)
-            _checks.check_state(name, s.shape, shape)
+        hx = self._state(hx, ("hx", "cx")[:len(self.state_names)], shape)
         x2, state = (x, hx) if batched else (x.unsqueeze(0), tuple(s.unsqueeze(0) for s in hx))
         gi = x2 @ self.weight_ih.T                                         # (N, G*H)
         if self.bias:
