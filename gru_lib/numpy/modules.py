@@ -59,7 +59,6 @@ class _Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
-
     def _state(self, hx, names, shape):
         """hx as a tuple with one checked array of ``shape`` per name (zeros where hx is None)."""
         if hx is None:
