@@ -1,4 +1,4 @@
-"""Recurrent layers and cells as ``torch.nn.Module``s that spell the equations out.
+"""Recurrent layers and cells as ``torch.nn.Module`` subclasses that spell the equations out.
 
 The mirror of ``gru_lib.numpy.modules``, name for name: one base class loops over layers,
 directions and time and calls the step of ``gru_lib.torch.cells``; autograd does the backward.
