@@ -357,4 +357,47 @@ def pinned_reset_candidates(x, h, weight_ih, weight_hh, bias_ih, bias_hh, r):
     return n_after, n_before
 
 
+# --------------------------------------------------------------------------------------------
+# Chapter 3 (continued)
+# ch3-ex-retention, ch3-ex-vector-explorer and ch3-ex-reset-before are registered above, next to
+# ch3-ex-half-life; the chapter's solutions call ``check`` on them.
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 4
+
+def _inputs_clip_by_norm(rng):
+    def gru_grads(input_size, hidden_size, scale, layers=1):
+        shapes = {}
+        for k in range(layers):
+            width = input_size if k == 0 else hidden_size
+            shapes.update({f"weight_ih_l{k}": (3 * hidden_size, width),
+                           f"weight_hh_l{k}": (3 * hidden_size, hidden_size),
+                           f"bias_ih_l{k}": (3 * hidden_size,), f"bias_hh_l{k}": (3 * hidden_size,)})
+        return {name: scale * rng.normal(size=shape) for name, shape in shapes.items()}
+    return [("one array [3, 4]: norm 5, max_norm 1",
+             dict(grads={"weight": np.array([3.0, 4.0])}, max_norm=1.0)),
+            ("already shorter than max_norm: unchanged", dict(grads=gru_grads(2, 3, 0.01),
+                                                              max_norm=10.0)),
+            ("every gradient zero", dict(grads=gru_grads(1, 1, 0.0), max_norm=1.0)),
+            ("one unit, one input", dict(grads=gru_grads(1, 1, 1.0), max_norm=0.1)),
+            ("GRU with H_in = 3, H = 8, max_norm 0.5", dict(grads=gru_grads(3, 8, 1.0),
+                                                            max_norm=0.5)),
+            ("two layers, one array much larger than the others",
+             dict(grads=dict(gru_grads(4, 6, 0.1, layers=2), weight_hh_l1=100.0 * np.ones((18, 6))),
+                  max_norm=1.0))]
+
+
+# rtol 1e-5: a solution without torch's 1e-6 in the factor also passes (except on zero gradients
+# with Python floats, where it divides by zero).
+@exercise("ch4-ex-clip-numpy", _inputs_clip_by_norm, rtol=1e-5, atol=1e-12)
+def clip_by_norm(grads, max_norm):
+    """grads (a dict of arrays), max_norm -> (clipped, norm): the gradients scaled together by
+    ``min(1, max_norm / (norm + 1e-6))`` as ``torch.nn.utils.clip_grad_norm_`` does (a new dict,
+    same keys), and their joint 2-norm before clipping."""
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    scale = min(1.0, max_norm / (norm + 1e-6))
+    return {name: scale * g for name, g in grads.items()}, norm
+
+
 __all__ = ["EXERCISES", "Exercise", "check", "describe", "difference", "exercise"]
