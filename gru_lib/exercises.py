@@ -401,3 +401,99 @@ def clip_by_norm(grads, max_norm):
 
 
 __all__ = ["EXERCISES", "Exercise", "check", "describe", "difference", "exercise"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 5
+
+def _inputs_chrono(rng):
+    return [("one unit, u = 1", dict(u=np.array([1.0]))),
+            ("u at the ends of U(1, 99)", dict(u=np.array([1.0, 99.0]))),
+            ("eight units drawn from U(1, 99)", dict(u=rng.uniform(1, 99, 8))),
+            ("T_max = 1000", dict(u=rng.uniform(1, 999, 5)))]
+
+
+@exercise("ch5-ex-timescale", _inputs_chrono)
+def chrono_time_constants(u):
+    """u (H,) drawn from U(1, T_max - 1) -> (copied, correct), each (H,): the time constants
+    1/(1 - z) at rest of a PyTorch GRU whose update-gate bias is b_z = -log u (the sign copied from
+    h' = z ⊙ n + (1 - z) ⊙ h) and b_z = +log u (chrono in PyTorch's convention)."""
+    z_copied = 1 / (1 + np.exp(np.log(u)))             # σ(-log u) = 1 / (1 + u)
+    z_correct = 1 / (1 + np.exp(-np.log(u)))           # σ(+log u) = u / (1 + u)
+    return 1 / (1 - z_copied), 1 / (1 - z_correct)
+
+
+def _inputs_adagrad(rng):
+    def case(shape, lr=0.05, eps=1e-10, fresh=False, g_scale=1.0):
+        return dict(theta=rng.normal(size=shape), g=g_scale * rng.normal(size=shape),
+                    s=np.zeros(shape) if fresh else rng.uniform(0, 2, shape), lr=lr, eps=eps)
+    return [("first step: s = 0, one parameter", case((1,), fresh=True)),
+            ("first step: s = 0, a (3, 4) matrix", case((3, 4), fresh=True)),
+            ("a later step: s > 0", case((5,))),
+            ("first step, tiny gradients, eps = 1e-3",
+             case((2, 3), eps=1e-3, fresh=True, g_scale=1e-6)),
+            ("a zero gradient and s = 0: eps keeps it finite",
+             dict(theta=np.ones(2), g=np.zeros(2), s=np.zeros(2), lr=0.1, eps=1e-10))]
+
+
+@exercise("ch5-ex-adagrad", _inputs_adagrad)
+def adagrad_update(theta, g, s, lr, eps):
+    """theta, g, s (same shape), lr, eps -> (theta', s'): one Adagrad step as torch.optim.Adagrad
+    takes it (lr_decay = 0): s' = s + g², theta' = theta - lr g / (sqrt(s') + eps)."""
+    s_new = s + g * g
+    return theta - lr * g / (np.sqrt(s_new) + eps), s_new
+
+
+def _inputs_l1(rng):
+    def case(n, hidden_size, l1):
+        return dict(y_hat=rng.normal(size=(n, 1)), y=rng.normal(size=(n, 1)),
+                    weight_hh=rng.normal(size=(3 * hidden_size, hidden_size)), l1=l1)
+    return [("l1 = 0: the plain mean squared error", case(4, 2, 0.0)),
+            ("batch of one, one unit", case(1, 1, 1e-2)),
+            ("batch of 8, H = 5", case(8, 5, 1e-4)),
+            ("a large penalty", case(3, 4, 1.0))]
+
+
+@exercise("ch5-ex-l1", _inputs_l1)
+def mse_with_l1(y_hat, y, weight_hh, l1):
+    """y_hat, y (N, 1), weight_hh (3H, H), l1 -> the scalar mean((y_hat - y)²) + l1 Σ |W_hh|."""
+    return ((y_hat - y) ** 2).mean() + l1 * abs(weight_hh).sum()
+
+
+def _inputs_fixed_budget(rng):
+    return [(f"budget {n}, batch {b}, L = {L}, H = {H}",
+             dict(batch=b, budget=n, length=L, hidden_size=H, lr=0.02, seed=s))
+            for b, n, L, H, s in [(32, 32, 4, 2, 0), (4, 32, 4, 3, 0), (8, 64, 6, 4, 1),
+                                  (5, 48, 5, 3, 2)]]
+
+
+@exercise("ch5-ex-batch", _inputs_fixed_budget, rtol=1e-5, atol=1e-8)
+def fixed_budget_error(batch, budget, length, hidden_size, lr, seed):
+    """-> the validation MSE, on ``data.adding_problem(256, length, seed=2)``, of the chapter's
+    ``NumpyAdder(hidden_size, seed)`` after ``budget // batch`` Adam steps (learning rate ``lr``,
+    gradient norm clipped at 1) on consecutive batches of ``data.adding_problem(budget, length,
+    seed=1)``: the first ``budget // batch * batch`` sequences, each seen once."""
+    from . import data
+    from .numpy import GRU, optim
+    x, y = data.adding_problem(budget, length, seed=1)
+    x_val, y_val = data.adding_problem(256, length, seed=2)
+    gru = GRU(2, hidden_size, batch_first=True, seed=seed)
+    k = 1 / np.sqrt(hidden_size)                       # the read-out as NumpyAdder draws it
+    readout_rng = np.random.default_rng(seed)
+    w = readout_rng.uniform(-k, k, (1, hidden_size)).astype(np.float32)
+    b = readout_rng.uniform(-k, k, 1).astype(np.float32)
+    adam = optim.Adam(gru.named_parameters() + [("readout.weight", w), ("readout.bias", b)], lr=lr)
+    for step in range(budget // batch):
+        x_b, y_b = x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch]
+        output, _ = gru(x_b)
+        h_last = output[:, -1]
+        d_y_hat = 2 * (h_last @ w.T + b - y_b) / y_b.size
+        d_output = np.zeros_like(output)
+        d_output[:, -1] = d_y_hat @ w
+        grads = gru.backward(d_output)
+        grads["readout.weight"] = d_y_hat.T @ h_last
+        grads["readout.bias"] = d_y_hat.sum(axis=0)
+        optim.clip_grad_norm(grads, 1.0, names=adam.params)
+        adam.step(grads)
+    output, _ = gru(x_val)
+    return float(np.mean((output[:, -1] @ w.T + b - y_val) ** 2))
