@@ -497,3 +497,26 @@ def fixed_budget_error(batch, budget, length, hidden_size, lr, seed):
         adam.step(grads)
     output, _ = gru(x_val)
     return float(np.mean((output[:, -1] @ w.T + b - y_val) ** 2))
+# Section 8.1
+
+def _inputs_min_lstm_gate_grads(rng):
+    """d_a, d_b (..., H) and gi = [k_f | k_i | k_n] (..., 3H): one unit, moderate and saturated
+    gates, k_n = 0 exactly, a (L, N, 3H) block."""
+    def case(shape, H, scale=1.0, gi=None):
+        return dict(d_a=rng.normal(size=shape + (H,)), d_b=rng.normal(size=shape + (H,)),
+                    gi=scale * rng.normal(size=shape + (3 * H,)) if gi is None else gi)
+    H = 4
+    k_n_zero = np.concatenate([rng.normal(size=(5, 2 * H)), np.zeros((5, H))], axis=-1)
+    return [("one unit, one step", case((1,), 1)),
+            ("6 steps, H = 3", case((6,), 3)),
+            ("k_n = 0 exactly: the k >= 0 branch of g", case((5,), H, gi=k_n_zero)),
+            ("saturated gates: |k| up to about 60", case((6,), 3, scale=20.0)),
+            ("(L, N, 3H) = (7, 2, 15)", case((7, 2), 5))]
+
+
+@exercise("ch8-mingru-ex-lstm", _inputs_min_lstm_gate_grads)
+def min_lstm_gate_grads(d_a, d_b, gi):
+    """d_a, d_b (..., H), gi = [k_f | k_i | k_n] (..., 3H) -> d_gi (..., 3H): minLSTM's gradient
+    through a = σ(u), b = (1 − a) g(k_n), u = log σ(k_f) − log σ(k_i); g'(0) = 1 (k ≥ 0 branch)."""
+    from .numpy.mingru import min_lstm_coefficients_backward
+    return min_lstm_coefficients_backward(d_a, d_b, gi)

@@ -13,7 +13,7 @@ Note the paper's convention, used here: z weighs the *candidate* (PyTorch's GRU:
 
 The recurrence is evaluated three ways, all with the same result: ``sequential_scan`` (one step at a
 time, as in streaming inference), ``log_space_scan`` (the paper's parallel form: cumulative sums in
-log space) and ``chunked_scan`` (a two-level scan in linear space, the fastest here). Its backward is
+log space) and ``chunked_scan`` (a two-level scan in linear space). Its backward is
 again a linear recurrence, run backwards in time: δ_t = ∂L/∂h_t + a_{t+1} ⊙ δ_{t+1}.
 Shapes: L sequence length, N batch, H_in input size, H hidden size.
 """

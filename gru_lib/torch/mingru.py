@@ -24,12 +24,15 @@ MODES = ("chunked", "log", "sequential")
 
 def g(k):
     """The paper's candidate activation: k + 1/2 for k ≥ 0, σ(k) for k < 0 (positive, continuous)."""
-    return torch.where(k >= 0, F.relu(k) + 0.5, torch.sigmoid(k))
+    return torch.where(k >= 0, k + 0.5, torch.sigmoid(k))
 
 
 def log_g(k):
-    """log g(k), each branch computed in its own safe form (no log of 0, no NaN in the gradient)."""
-    return torch.where(k >= 0, torch.log(F.relu(k) + 0.5), F.logsigmoid(k))
+    """log g(k), each branch computed in its own safe form (no log of 0, no NaN in the gradient).
+
+    ``clamp`` rather than ``relu``: its gradient at k = 0 is 1, so g'(0) = 1 as in the NumPy twin.
+    """
+    return torch.where(k >= 0, torch.log(k.clamp(min=0) + 0.5), F.logsigmoid(k))
 
 
 # --------------------------------------------------------------------------------------------
