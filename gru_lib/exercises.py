@@ -520,3 +520,434 @@ def min_lstm_gate_grads(d_a, d_b, gi):
     through a = σ(u), b = (1 − a) g(k_n), u = log σ(k_f) − log σ(k_i); g'(0) = 1 (k ≥ 0 branch)."""
     from .numpy.mingru import min_lstm_coefficients_backward
     return min_lstm_coefficients_backward(d_a, d_b, gi)
+# Chapter 7
+
+def _inputs_gru_shapes(rng):
+    return [(f"N={n}, L={length}, H_in={a}, H={b}, num_layers={c}, bidirectional={d}",
+             dict(batch=n, length=length, input_size=a, hidden_size=b, num_layers=c,
+                  bidirectional=d))
+            for n, length, a, b, c, d in [(1, 1, 1, 1, 1, False), (5, 12, 10, 8, 3, True),
+                                          (2, 7, 3, 4, 1, True), (4, 3, 6, 5, 2, False),
+                                          (3, 9, 2, 16, 4, True)]]
+
+
+@exercise("ch7-ex-hn-index", _inputs_gru_shapes)
+def gru_shapes(batch, length, input_size, hidden_size, num_layers, bidirectional):
+    """-> (shape of ``output``, shape of ``h_n``, number of parameters) of ``torch.nn.GRU(
+    input_size, hidden_size, num_layers, bidirectional=bidirectional, batch_first=True)`` on
+    ``batch`` sequences of ``length`` steps: (N, L, D H), (num_layers D, N, H)."""
+    D = 2 if bidirectional else 1
+    return ((batch, length, D * hidden_size), (num_layers * D, batch, hidden_size),
+            gru_parameter_count(input_size, hidden_size, num_layers, bidirectional))
+
+
+def _inputs_padding_fraction(rng):
+    return [("one batch of equal lengths", dict(lengths=np.array([4, 4, 4]), batch_size=3)),
+            ("batches of one: no padding", dict(lengths=np.array([3, 9, 1]), batch_size=1)),
+            ("a smaller last batch", dict(lengths=np.array([2, 5, 3, 1, 7]), batch_size=2)),
+            ("200 random lengths, batches of 32",
+             dict(lengths=rng.integers(5, 101, size=200), batch_size=32)),
+            ("sorted lengths, batches of 16",
+             dict(lengths=np.sort(rng.integers(1, 50, size=100)), batch_size=16))]
+
+
+@exercise("ch7-ex-bucketing", _inputs_padding_fraction)
+def padding_fraction(lengths, batch_size):
+    """lengths (n,) in the order the data is read, batch_size -> the fraction of the computed
+    steps that are padding when consecutive batches are each padded to their longest sequence."""
+    batches = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]
+    computed = sum(len(batch) * batch.max() for batch in batches)
+    return 1 - lengths.sum() / computed
+
+
+def _inputs_front_padding(rng):
+    import torch
+
+    def case(lengths, L, features):
+        x = torch.zeros(len(lengths), L, features, dtype=torch.float64)
+        for i, n in enumerate(lengths):
+            x[i, L - n:] = torch.from_numpy(rng.normal(size=(n, features)))
+        return dict(x=x, lengths=torch.tensor(lengths))
+    return [("one sequence, no padding", case([3], 3, 2)),
+            ("one step of data", case([1], 4, 1)),
+            ("the chapter's lengths 6, 2, 4", case([6, 2, 4], 6, 3)),
+            ("five sequences, lengths 1 to 9", case([9, 1, 5, 7, 2], 9, 2))]
+
+
+@exercise("ch7-ex-left-padding", _inputs_front_padding)
+def front_to_end_padding(x, lengths):
+    """x (N, L, F), a tensor padded at the front (sequence i in its last ``lengths[i]`` steps),
+    lengths (N,) -> (N, L, F): each sequence moved to the first steps, the padding after it."""
+    import torch
+    L = x.shape[1]
+    return torch.stack([torch.roll(x_i, int(n) - L, dims=0) for x_i, n in zip(x, lengths)])
+
+
+class _Causal:
+    """A sequence model (N, L, F) -> (N, L, K) for the causality check, by ``kind``: "gru" or
+    "gru, bidirectional" (its features summed), "running sum" (causal) or "one step ahead" (the
+    output at step t is the input at step t + 1)."""
+
+    def __init__(self, rng, kind, features=2, hidden=4):
+        import torch
+        self.kind = kind
+        if kind.startswith("gru"):
+            bidirectional = kind == "gru, bidirectional"
+            with torch.random.fork_rng(devices=[]):        # leave the reader's global RNG alone
+                self.gru = torch.nn.GRU(features, hidden, batch_first=True,
+                                        bidirectional=bidirectional, dtype=torch.float64)
+            self.gru.load_state_dict({k: torch.from_numpy(0.5 * rng.normal(size=v.shape))
+                                      for k, v in self.gru.state_dict().items()})
+
+    def __call__(self, x):
+        import torch
+        if self.kind.startswith("gru"):
+            return self.gru(x)[0].sum(-1, keepdim=True)
+        if self.kind == "running sum":
+            return torch.cumsum(x, dim=1)
+        return torch.cat([x[:, 1:], x[:, -1:]], dim=1)       # "one step ahead": reads x_{t+1}
+
+
+def _inputs_causality(rng):
+    import torch
+
+    def x(n, length):
+        return torch.from_numpy(rng.normal(size=(n, length, 2)))
+    return [("running sum, t = 1", dict(model=_Causal(rng, "running sum"), x=x(1, 3), t=1)),
+            ("one step of look-ahead, t = 4",
+             dict(model=_Causal(rng, "one step ahead"), x=x(2, 6), t=4)),
+            ("forward GRU, t = 5", dict(model=_Causal(rng, "gru"), x=x(3, 8), t=5)),
+            ("bidirectional GRU, t = 5",
+             dict(model=_Causal(rng, "gru, bidirectional"), x=x(3, 8), t=5)),
+            ("bidirectional GRU, t = L: no future to change",
+             dict(model=_Causal(rng, "gru, bidirectional"), x=x(2, 4), t=4))]
+
+
+@exercise("ch7-ex-causality", _inputs_causality)
+def changed_steps(model, x, t):
+    """model: a tensor (N, L, F) -> (N, L, K), x (N, L, F), t -> how many of the outputs at
+    steps 1..t change when the inputs after step t are replaced (0 for a causal model)."""
+    import torch
+    changed = x.clone()
+    changed[:, t:] = torch.randn(changed[:, t:].shape, dtype=x.dtype,
+                                 generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        before, after = model(x)[:, :t], model(changed)[:, :t]
+    return sum(not torch.equal(before[:, s], after[:, s]) for s in range(t))
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 8
+
+def _inputs_forget_bias(rng):
+    def lstm(input_size, hidden_size):
+        return {"weight_ih_l0": rng.normal(size=(4 * hidden_size, input_size)),
+                "weight_hh_l0": rng.normal(size=(4 * hidden_size, hidden_size)),
+                "bias_ih_l0": rng.normal(size=4 * hidden_size),
+                "bias_hh_l0": rng.normal(size=4 * hidden_size)}
+
+    def cifg(input_size, hidden_size):
+        return {"weight_ih_l0": rng.normal(size=(3 * hidden_size, input_size)),
+                "weight_hh_l0": rng.normal(size=(3 * hidden_size, hidden_size)),
+                "bias_l0": rng.normal(size=3 * hidden_size)}
+    return [("LSTM, H = 1", dict(parameters=lstm(1, 1))),
+            ("LSTM, H_in = 2, H = 5", dict(parameters=lstm(2, 5))),
+            ("CIFG LSTM, H = 1", dict(parameters=cifg(1, 1))),
+            ("CIFG LSTM, H_in = 3, H = 4", dict(parameters=cifg(3, 4)))]
+
+
+@exercise("ch8-ex-forget-bias", _inputs_forget_bias)
+def forget_bias_one(parameters):
+    """The ``state_dict`` of a one-layer LSTM (``bias_ih_l0``, ``bias_hh_l0``: 4H rows, gates
+    [i; f; g; o]) or CIFG LSTM (one ``bias_l0``: 3H rows, [f; g; o]) -> a copy whose forget-gate
+    biases add up to 1 (0.5 in each of the LSTM's two, 1 in the CIFG LSTM's one)."""
+    result = {name: value.copy() for name, value in parameters.items()}
+    if "bias_l0" in result:
+        H = len(result["bias_l0"]) // 3
+        result["bias_l0"][:H] = 1.0
+    else:
+        H = len(result["bias_ih_l0"]) // 4
+        result["bias_ih_l0"][H:2 * H] = result["bias_hh_l0"][H:2 * H] = 0.5
+    return result
+
+
+def _inputs_conv_counts(rng):
+    return [(f"C_in={a}, C={b}, k={k}, frame {h}x{w}",
+             dict(input_channels=a, hidden_channels=b, kernel_size=k, height=h, width=w))
+            for a, b, k, h, w in [(1, 1, 1, 1, 1), (3, 4, 3, 5, 5), (2, 8, 5, 4, 6),
+                                  (512, 256, 3, 28, 28)]]
+
+
+@exercise("ch8-ex-convcount", _inputs_conv_counts)
+def conv_and_dense_counts(input_channels, hidden_channels, kernel_size, height, width):
+    """-> (parameters of a ConvGRU layer with one bias per gate, 3C(k²(C_in + C) + 1); parameters
+    of a ``torch.nn.GRU`` reading the flattened C_in·height·width frame into a state of
+    C·height·width units)."""
+    C, k = hidden_channels, kernel_size
+    H_in, H = input_channels * height * width, hidden_channels * height * width
+    return 3 * C * (k * k * (input_channels + C) + 1), 3 * H * (H_in + H + 2)
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 9
+
+def _inputs_seasonal_naive(rng):
+    def case(length, m, n_test, scale):
+        return dict(y=rng.normal(size=length).cumsum(), test=np.arange(length - n_test, length),
+                    m=m, scale=scale)
+    return [("m = 1: the last value", case(10, 1, 3, 1.0)),
+            ("one test hour, m = 168", case(200, 168, 1, 2.0)),
+            ("m = 24, 20 test hours", case(100, 24, 20, 0.5)),
+            ("m = 168, 30 test hours", case(400, 168, 30, 1.3))]
+
+
+@exercise("ch9a-ex-seasonal168", _inputs_seasonal_naive)
+def seasonal_naive_scores(y, test, m, scale):
+    """y (T,), test (n,) indices t >= m, season m, MASE unit scale -> (MAE, RMSE, MASE) of the
+    seasonal-naive forecast y[t - m] of y[t] over the test indices."""
+    error = y[test - m] - y[test]
+    return np.abs(error).mean(), np.sqrt((error ** 2).mean()), np.abs(error).mean() / scale
+
+
+def _inputs_price_mae(rng):
+    def case(length, n_days):
+        close = 100 * np.exp(0.02 * rng.normal(size=length).cumsum())
+        forecast = 0.01 * rng.normal(size=length)
+        return dict(close=close, forecast=forecast, days=np.arange(length - n_days, length))
+    return [("one day", case(5, 1)), ("a zero forecast: the last value",
+                                      dict(case(20, 10), forecast=np.zeros(20))),
+            ("30 days", case(100, 30)), ("315 days", case(1047, 315))]
+
+
+@exercise("ch9a-ex-seeds", _inputs_price_mae)
+def price_mae_from_log_returns(close, forecast, days):
+    """close (T,) prices, forecast (T,) with forecast[t] the predicted log return from day t to
+    day t + 1, days (n,) -> the mean absolute error of the price forecasts
+    close[d - 1] exp(forecast[d - 1]) of close[d] over the days d."""
+    return np.abs(close[days - 1] * np.exp(forecast[days - 1]) - close[days]).mean()
+
+
+def _inputs_combined_scores(rng):
+    def case(n, nan_steps=0):
+        score_b = np.abs(rng.normal(size=n))
+        score_b[:nan_steps] = np.nan                      # undefined: no value a season earlier
+        return dict(score_a=np.abs(rng.normal(size=n)), threshold_a=2.0,
+                    score_b=score_b, threshold_b=0.5)
+    return [("one hour", case(1)), ("ten hours", case(10)),
+            ("the second score undefined for its first 24 hours", case(48, nan_steps=24))]
+
+
+@exercise("ch9b-ex-combine", _inputs_combined_scores)
+def combined_score(score_a, threshold_a, score_b, threshold_b):
+    """Two anomaly scores (T,) and their thresholds -> (T,) the larger of score/threshold of the
+    two, 1 at either threshold; where one score is undefined (NaN), the other one."""
+    return np.fmax(score_a / threshold_a, score_b / threshold_b)
+
+
+def _inputs_known_words(rng):
+    training = "The GRU keeps a state; the state is kept by the update gate (z)."
+    return [("one known word", dict(text="state", training_text=training)),
+            ("case matters", dict(text="the The THE", training_text=training)),
+            ("punctuation and digits split words",
+             dict(text="gate,z kept2state: the-GRU", training_text=training)),
+            ("a longer sample", dict(text="The statte is kept by gates and the GRU keeps it.",
+                                     training_text=training))]
+
+
+@exercise("ch9c-ex-temperature", _inputs_known_words)
+def known_word_fraction(text, training_text):
+    """-> the fraction of the words of ``text`` (runs of letters A-Z, a-z) that occur as words in
+    ``training_text``; case counts."""
+    import re
+    vocabulary = set(re.findall(r"[A-Za-z]+", training_text))
+    return np.mean([word in vocabulary for word in re.findall(r"[A-Za-z]+", text)])
+
+
+def _inputs_negation_gap(rng):
+    negators, opinions = {"not", "never"}, {"good", "dull", "bad"}
+    return [(review, dict(review=review, negators=negators, opinions=opinions))
+            for review in ["good", "not good", "the film was not very really good",
+                           "never so dull", "it was not good but bad", "a very dull film"]]
+
+
+@exercise("ch9d-ex-longer", _inputs_negation_gap)
+def negation_gap(review, negators, opinions):
+    """A review (words separated by spaces) with at least one opinion word -> the number of
+    words between its negator and its opinion word; -1 if it has no negator or more than one
+    opinion word."""
+    words = review.split()
+    if sum(word in opinions for word in words) > 1 or not negators & set(words):
+        return -1
+    opinion = next(i for i, word in enumerate(words) if word in opinions)
+    negator = next(i for i, word in enumerate(words) if word in negators)
+    return opinion - negator - 1
+
+
+class _TinySeq2Seq:
+    """A stand-in for Section 9e's ``Seq2Seq`` with its interface, ``encode(x) -> (memory, s_0)``
+    and ``step(y_prev, s, memory) -> (logits, s', attention weights)``: embeddings, tanh encoder
+    and decoder, dot-product attention; float64, untrained."""
+
+    def __init__(self, rng, n_symbols=6, hidden=4):
+        import torch
+        self.embed, self.W_enc, self.W_dec, self.W_out = (
+            torch.from_numpy(rng.normal(size=shape)) for shape in
+            [(n_symbols, hidden), (hidden, hidden), (hidden, hidden), (n_symbols, 2 * hidden)])
+
+    def encode(self, x):
+        import torch
+        memory = torch.tanh(self.embed[x] @ self.W_enc.T)                 # (N, S, H)
+        return memory, memory.mean(dim=1)
+
+    def step(self, y_prev, s_prev, memory):
+        import torch
+        s = torch.tanh(self.embed[y_prev] + s_prev @ self.W_dec.T)        # (N, H)
+        alpha = torch.softmax((memory @ s[:, :, None])[..., 0], dim=-1)   # (N, S)
+        context = (alpha[..., None] * memory).sum(dim=1)
+        return torch.cat([s, context], dim=-1) @ self.W_out.T, s, alpha
+
+
+def _inputs_scheduled(rng):
+    import torch
+
+    def case(n, source_length, target_length, p_true):
+        return dict(model=_TinySeq2Seq(rng),
+                    x=torch.from_numpy(rng.integers(1, 6, size=(n, source_length))),
+                    y=torch.from_numpy(rng.integers(0, 6, size=(n, target_length))),
+                    p_true=p_true, generator=torch.Generator().manual_seed(0))
+    return [("p_true = 1: teacher forcing, one step", case(1, 3, 1, 1.0)),
+            ("p_true = 0: free running, one step", case(1, 3, 1, 0.0)),
+            ("p_true = 1, batch of 3, 5 steps", case(3, 4, 5, 1.0)),
+            ("p_true = 0, batch of 3, 5 steps", case(3, 4, 5, 0.0))]
+
+
+@exercise("ch9e-ex-scheduled", _inputs_scheduled)
+def forward_scheduled(model, x, y, p_true, generator):
+    """A model with ``encode`` and ``step`` as in Section 9e, x (N, S) and y (N, T) symbol ids,
+    p_true, a ``torch.Generator`` -> logits (N, T, V). The decoder starts from symbol 0, then
+    reads y[:, t - 1] with probability p_true and its own most likely symbol otherwise, a coin
+    per example and step. Checked at p_true = 1 and 0, where the coins decide nothing."""
+    import torch
+    memory, s = model.encode(x)
+    y_prev, logits = torch.zeros(len(x), dtype=torch.long), []
+    for t in range(y.shape[1]):
+        scores, s, _ = model.step(y_prev, s, memory)
+        logits.append(scores)
+        use_true = torch.rand(len(x), generator=generator) < p_true
+        y_prev = torch.where(use_true, y[:, t], scores.argmax(-1))
+    return torch.stack(logits, dim=1)
+
+
+def _inputs_pair_counts(rng):
+    return [("one session, one triple", dict(sessions=[np.array([0, 1, 2])], n_items=3)),
+            ("sessions too short for a triple",
+             dict(sessions=[np.array([1]), np.array([2, 0])], n_items=3)),
+            ("a repeated triple", dict(sessions=[np.array([1, 1, 1, 1]), np.array([0, 1, 1, 1])],
+                                       n_items=2)),
+            ("20 random sessions of 8 items",
+             dict(sessions=[rng.integers(0, 8, size=rng.integers(1, 12)) for _ in range(20)],
+                  n_items=8))]
+
+
+@exercise("ch9f-ex-second-order", _inputs_pair_counts)
+def pair_counts(sessions, n_items):
+    """sessions: a list of item-id arrays, n_items -> (n_items, n_items, n_items) counts: entry
+    [a, b, c] is how often c followed the pair of clicks (a, b)."""
+    counts = np.zeros((n_items, n_items, n_items))
+    for s in sessions:
+        np.add.at(counts, (s[:-2], s[1:-1], s[2:]), 1)
+    return counts
+
+
+def _inputs_expected_success(rng):
+    def case(n, p_left=None, left_share=0.5):
+        cue = (rng.random(n) > left_share).astype(int)
+        cue[:2] = [0, 1]                                   # both cues occur
+        p = rng.random(n) if p_left is None else np.full(n, p_left)
+        return dict(probs=np.stack([p, 1 - p], axis=1), cue=cue)
+    return [("two episodes", case(2)), ("a memoryless policy, left with probability 0.9",
+                                        case(20, p_left=0.9)),
+            ("nine left cues in ten", case(50, left_share=0.9)),
+            ("200 episodes", case(200))]
+
+
+@exercise("ch9g-ex-memoryless-proof", _inputs_expected_success)
+def expected_success(probs, cue):
+    """probs (n, 2) the policy's probabilities of (left, right) at the junction, cue (n,) the
+    correct turn (0 left, 1 right) -> the probability of the correct turn averaged over the
+    left-cue and the right-cue episodes, each cue weighted one half."""
+    correct = probs[np.arange(len(cue)), cue]
+    return np.mean([correct[cue == c].mean() for c in (0, 1)])
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 10
+
+def _inputs_stream(rng):
+    def case(n, length, input_size, hidden_size):
+        gru = _gru_parameters(rng, input_size, hidden_size)
+        p = {f"gru.{name}_l0": value.astype(np.float32) for name, value in gru.items()}
+        p["head.weight"] = rng.normal(size=(1, hidden_size)).astype(np.float32)
+        p["head.bias"] = rng.normal(size=1).astype(np.float32)
+        return dict(p=p, xs=rng.normal(size=(n, length, input_size)).astype(np.float32))
+    return [("one step, one unit", case(1, 1, 2, 1)), ("batch of one, 10 steps", case(1, 10, 2, 8)),
+            ("batch of 4, 30 steps, H = 16", case(4, 30, 2, 16))]
+
+
+@exercise("ch10-ex-numpy-stream", _inputs_stream, rtol=1e-5, atol=1e-6)
+def stream_numpy(p, xs):
+    """p: float32 arrays ``gru.weight_ih_l0``, ``gru.weight_hh_l0``, ``gru.bias_ih_l0``,
+    ``gru.bias_hh_l0``, ``head.weight`` (1, H), ``head.bias`` (1,); xs (N, L, I) -> (N, L, 1):
+    the read-out of a reset-after GRU's state at every step, from h_0 = 0."""
+    h = np.zeros((xs.shape[0], p["gru.weight_hh_l0"].shape[1]), dtype=np.float32)
+    ys = []
+    for t in range(xs.shape[1]):
+        gi = xs[:, t] @ p["gru.weight_ih_l0"].T + p["gru.bias_ih_l0"]
+        h, _ = gru_cell_forward(gi, h, p["gru.weight_hh_l0"], p["gru.bias_hh_l0"], "after")
+        ys.append(h @ p["head.weight"].T + p["head.bias"])
+    return np.stack(ys, axis=1)
+
+
+class _StepProgram:
+    """A step program like an exported one: (x_t (N, I), h (1, N, H)) -> (y_t (N, 1), h'), here
+    a tanh RNN step with a linear read-out, float32."""
+
+    def __init__(self, rng, input_size, hidden_size):
+        import torch
+        self.weight_ih, self.weight_hh, self.bias, self.weight_out = (
+            torch.from_numpy(rng.normal(scale=0.5, size=shape).astype(np.float32))
+            for shape in [(hidden_size, input_size), (hidden_size, hidden_size),
+                          (hidden_size,), (1, hidden_size)])
+
+    def __call__(self, x_t, h):
+        import torch
+        h = torch.tanh(x_t @ self.weight_ih.T + h[0] @ self.weight_hh.T + self.bias)[None]
+        return h[0] @ self.weight_out.T, h
+
+
+def _inputs_program_stream(rng):
+    import torch
+
+    def case(n, sizes, input_size=2, hidden_size=5):
+        chunks = [torch.from_numpy(rng.normal(size=(n, size, input_size)).astype(np.float32))
+                  for size in sizes]
+        return dict(step_fn=_StepProgram(rng, input_size, hidden_size), chunks=chunks,
+                    hidden_size=hidden_size)
+    return [("one chunk of one step", case(1, [1])), ("one step per chunk", case(1, [1] * 6)),
+            ("irregular chunks", case(2, [3, 1, 7, 2])),
+            ("batch of 3, H = 8", dict(case(3, [5, 10, 4], hidden_size=8)))]
+
+
+@exercise("ch10-ex-export-stream", _inputs_program_stream, rtol=1e-5, atol=1e-6)
+def program_stream(step_fn, chunks, hidden_size):
+    """step_fn: (x_t (N, I), h (1, N, H)) -> (y_t (N, 1), h'), chunks: tensors (N, L_k, I) of one
+    stream, hidden_size -> (N, sum L_k, 1): the outputs of every step, the state carried from
+    one chunk to the next, starting from zeros (float32)."""
+    import torch
+    h, ys = torch.zeros(1, chunks[0].shape[0], hidden_size), []
+    with torch.no_grad():
+        for chunk in chunks:
+            for t in range(chunk.shape[1]):
+                y_t, h = step_fn(chunk[:, t], h)
+                ys.append(y_t)
+    return torch.stack(ys, dim=1)
