@@ -5,7 +5,8 @@
   metadata (``metadata["gru_book"]["execution"]``). The build itself does not execute notebooks.
 * The scripts the site needs offline: ``widgets-offline.js`` (a note in place of a live widget when
   its manager cannot load) and ``static-twin.js`` (a frame slider for a static twin with several
-  figures), from book/_static.
+  figures), from book/_static; ``self-test.js`` (the review chapter's self-test mode: hide the answers
+  of the question cards, reveal them one by one).
 * Each page lists every script once: sphinx-thebe registers its configuration script on every
   ``env-before-read-docs``, and a second registration redeclares ``const THEBE_JS_URL``, an
   uncaught SyntaxError in the browser.
@@ -105,4 +106,5 @@ def setup(app):
     app.connect("html-page-context", unique_scripts, priority=100)
     app.add_js_file("widgets-offline.js", **{"defer": "defer"})
     app.add_js_file("static-twin.js", **{"defer": "defer"})
+    app.add_js_file("self-test.js", **{"defer": "defer"})
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -15,7 +15,9 @@ Every page of _toc.yml is checked, so a new chapter is covered as soon as it is 
 * static twins (cells tagged ``static-twin``) are visible, and a twin with frames changes its frame
   when its slider moves;
 * the search page finds gate names, the exercise ids of ``gru_lib.exercises`` and the question ids
-  that the book's pages contain.
+  of the review chapter (it finds the page with the id's card);
+* the review chapter's self-test mode (book/_static/self-test.js) hides the answers of the question
+  cards and reveals them one at a time.
 
 Screenshots of a few pages are written to ``_build/screenshots/`` for a person to look at.
 """
@@ -313,28 +315,75 @@ def test_search_finds_exercise_ids(open_page, exercise_id, page_path):
     assert page_path in hits, hits
 
 
-QUESTION_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*/Q\d+\b")
+REVIEW_PAGE = "book/review/12a_basics.html"
 
 
-def question_ids_in_pages(limit=5):
-    """Question ids (like ``interview-100/Q7``) that the built pages show, with the page."""
-    found = {}
+def card_page(question_id):
+    """The built page holding the card of a question id: the card's label is its HTML id."""
+    target = 'id="qa-' + question_id.lower().replace("/", "-") + '"'
     for page_path in PAGES:
-        soup = BeautifulSoup((HTML / page_path).read_text(encoding="utf-8"), "html.parser")
-        main = soup.find("main") or soup
-        for question_id in QUESTION_ID.findall(main.get_text(" ")):
-            found.setdefault(question_id, page_path)
-    return sorted(found.items())[:limit]
+        path = HTML / page_path
+        if path.is_file() and target in path.read_text(encoding="utf-8"):
+            return page_path
+    return None
 
 
-def test_search_finds_question_ids(open_page):
-    found = question_ids_in_pages()
-    if not found:
-        pytest.skip("no page shows a question id like 'interview-100/Q7' yet (the review chapter "
-                    "lists them)")
-    for question_id, page_path in found:
-        _, hits = search_hits(open_page, question_id)
-        assert page_path in hits, (question_id, hits)
+@pytest.mark.parametrize("question_id", ["interview-100/Q7", "short-qa-20/Q17", "chatgpt-review/K4"])
+def test_search_finds_question_ids(open_page, question_id):
+    """Typing a question id of the source documents into the search box finds its card's page."""
+    if not any(page.startswith("book/review/") for page in PAGES):
+        pytest.skip("the review chapter (book/review) is not in _toc.yml")
+    page_path = card_page(question_id)
+    assert page_path is not None, f"no page of the toc has the card of {question_id}"
+    _, hits = search_hits(open_page, question_id)
+    assert page_path in hits, (question_id, hits)
+
+
+def test_self_test_mode(open_page):
+    """book/_static/self-test.js on a review page: hide every answer, reveal one with the keyboard,
+    jump to the next hidden card, show all, and leave self-test mode."""
+    if REVIEW_PAGE not in PAGES:
+        pytest.skip(f"{REVIEW_PAGE} is not in _toc.yml")
+    page, recorder = open_page(REVIEW_PAGE)
+    state = """() => [...document.querySelectorAll('.admonition.qa')].map(card => ({
+        title: card.querySelector('.admonition-title').offsetParent !== null,
+        answer: [...card.children].filter(e => !e.matches('.admonition-title, .qa-reveal'))
+            .some(e => e.offsetParent !== null)}))"""
+    toolbar = page.locator(".qa-toolbar")
+    assert toolbar.count() == 1
+    cards = page.evaluate(state)
+    assert len(cards) > 1 and all(c["title"] and c["answer"] for c in cards)
+
+    toolbar.locator("button.qa-toggle").click()
+    assert toolbar.locator("button.qa-toggle").get_attribute("aria-pressed") == "true"
+    cards = page.evaluate(state)
+    assert all(c["title"] and not c["answer"] for c in cards), "answers visible in self-test mode"
+
+    first = page.locator(".admonition.qa").first
+    reveal = first.locator("button.qa-reveal")
+    assert reveal.is_visible() and reveal.get_attribute("aria-expanded") == "false"
+    reveal.focus()
+    page.keyboard.press("Enter")
+    cards = page.evaluate(state)
+    assert cards[0]["answer"] and not any(c["answer"] for c in cards[1:])
+    assert reveal.get_attribute("aria-expanded") == "true"
+    page.screenshot(path=str(SCREENSHOTS / "review-self-test.png"))
+
+    toolbar.locator("button.qa-next").click()      # the first hidden card: the second one
+    focused = page.evaluate("""() => {
+        const cards = [...document.querySelectorAll('.admonition.qa')];
+        return cards.findIndex(card => card.contains(document.activeElement)
+                               && document.activeElement.matches('.qa-reveal'));
+    }""")
+    assert focused == 1
+
+    toolbar.locator("button.qa-show-all").click()
+    assert all(c["answer"] for c in page.evaluate(state))
+    toolbar.locator("button.qa-toggle").click()
+    cards = page.evaluate(state)
+    assert all(c["answer"] for c in cards)
+    assert not page.locator("button.qa-reveal").first.is_visible()
+    assert recorder.page_errors == []
 
 
 def test_execution_report_lists_every_notebook(open_page):
