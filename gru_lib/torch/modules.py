@@ -190,6 +190,9 @@ class _RNNBase(_Module):
                 gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
                 if self.bias:
                     gi = gi + p["bias_ih"]
+                # L views of (N, G*H) made by one autograd node; indexing gi[t] would make L nodes,
+                # and the backward of each would fill a zero (L, N, G*H) tensor
+                gi = gi.unbind(0)
                 state = states[layer * self.num_directions + direction]
                 out = [None] * L
                 for t in (reversed(range(L)) if direction else range(L)):
