@@ -1,5 +1,6 @@
 # make book : build the website into _build/html (bootstraps .venv on first use)
-# make test : unit tests, strict nbval on every notebook, the book build with warnings as errors
+# make test : unit tests, strict nbval on every notebook, the book build with warnings as errors,
+#             then the browser suite on the built site (make browser)
 # make execute : re-execute every notebook in place in a fresh kernel (after changing one)
 # make bench : python -m gru_lib.bench, the speed table against torch.nn.GRU
 
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort)
 
-.PHONY: book test unit nbval build-strict execute bench clean
+.PHONY: book test unit nbval build-strict browser chromium execute bench clean
 
 # Notebooks run two at a time on two cores (pytest -n 2): one BLAS/OpenMP thread per kernel, the
 # same when they are executed (make execute) as when nbval checks them. The benchmark is not limited.
@@ -27,10 +28,10 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build .
 	@echo "The book is built: open $(CURDIR)/_build/html/index.html"
 
-test: unit nbval build-strict
+test: unit nbval build-strict browser
 
 unit: $(STAMP)
-	$(ONE_THREAD) $(BIN)/python -m pytest -q -n 2 tests
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -n 2 --ignore=tests/browser tests
 
 nbval: $(STAMP)
 	@start=$$(date +%s); \
@@ -41,6 +42,23 @@ nbval: $(STAMP)
 build-strict: $(STAMP)
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# The built site in Debian's Chromium (Playwright, no browser download), offline: tests/browser.
+# Screenshots of a few pages go to _build/screenshots/.
+CHROMIUM := /usr/bin/chromium
+
+browser: $(STAMP) chromium
+	@test -f _build/html/index.html || $(MAKE) build-strict
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -q -n 2 tests/browser || exit $$?; \
+	echo "browser suite took $$(( $$(date +%s) - start )) s; screenshots in _build/screenshots/"
+
+# Debian's chromium package when it is missing (CI starts from a fresh machine, as root).
+chromium:
+	@test -x $(CHROMIUM) || { \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends chromium; }
 
 execute: $(STAMP)
 	$(ONE_THREAD) $(BIN)/python tests/execute_notebooks.py $(NOTEBOOKS)

@@ -50,6 +50,25 @@ def check_sequence_input(shape, input_size, batch_first):
     return batched, L, N
 
 
+def check_lengths(shape, dtype, integer, values, batched, L, N):
+    """Validate per-sequence lengths: integers of shape (N,), each 1 <= length <= L.
+
+    ``dtype`` is the dtype's name, ``integer`` whether it is an integer dtype, ``values`` the
+    lengths as a list of numbers.
+    """
+    if not batched:
+        raise ValueError("lengths need a batched input (3 dimensions); an unbatched sequence is "
+                         "one sequence: pass only its valid steps")
+    if not integer:
+        raise TypeError(f"expected lengths of an integer dtype, got {dtype}")
+    if tuple(shape) != (N,):
+        raise ValueError(f"expected lengths of shape ({N},), one per sequence in the batch, "
+                         f"got {tuple(shape)}")
+    if min(values) < 1 or max(values) > L:
+        raise ValueError(f"expected every length between 1 and the sequence length L={L}, "
+                         f"got lengths from {min(values)} to {max(values)}")
+
+
 def check_cell_input(shape, input_size):
     """Validate a cell's input shape (N, H_in) or (H_in,); return (batched, N)."""
     if len(shape) not in (1, 2):

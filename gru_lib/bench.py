@@ -82,6 +82,43 @@ def measure(T=100, B=64, I=64, H=256, dtype="float32", rounds=7, seed=0):
 GOALS = {"gru_lib.numpy forward": 1.1, "gru_lib.numpy forward+backward": 1.3}
 
 
+def measure_mingru(T=1024, B=8, I=64, H=128, rounds=5, seed=0, sequential=True, calls=3):
+    """{row name: seconds} for minGRU (every scan, both backends) and torch.nn.GRU, float32.
+
+    "train" rows are forward + backward of a random linear loss of every output (torch autograd;
+    NumPy's hand-written backward); "infer" rows a forward pass without gradients. The step-by-step
+    torch rows record T steps for autograd and are left out with ``sequential=False``.
+    """
+    torch.manual_seed(seed)
+    gru = torch.nn.GRU(I, H)
+    mingru_torch = gtorch.MinGRU(I, H, seed=seed)
+    mingru_numpy = gnp.MinGRU(I, H, seed=seed)
+    x = torch.randn(T, B, I)
+    d_out = torch.randn(T, B, H)
+    x_np, d_out_np = x.numpy(), d_out.numpy()
+
+    def train(module, **kw):
+        output, _ = module(x.detach().requires_grad_(), **kw)
+        output.backward(d_out)
+
+    def infer(module, **kw):
+        with torch.no_grad():
+            module(x, **kw)
+
+    def numpy_train(mode):
+        mingru_numpy(x_np, mode=mode)
+        mingru_numpy.backward(d_out_np)
+
+    rows = {"torch.nn.GRU train": lambda: train(gru), "torch.nn.GRU infer": lambda: infer(gru)}
+    for mode in ("chunked", "log", "sequential"):
+        if mode != "sequential" or sequential:
+            rows[f"torch minGRU {mode} train"] = lambda m=mode: train(mingru_torch, mode=m)
+        rows[f"torch minGRU {mode} infer"] = lambda m=mode: infer(mingru_torch, mode=m)
+        rows[f"numpy minGRU {mode} train"] = lambda m=mode: numpy_train(m)
+        rows[f"numpy minGRU {mode} infer"] = lambda m=mode: mingru_numpy(x_np, mode=m)
+    return interleaved_medians(rows, rounds, calls)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--T", type=int, default=100, help="sequence length")
@@ -90,7 +127,11 @@ def main(argv=None):
     parser.add_argument("--H", type=int, default=256, help="hidden size")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds")
+    parser.add_argument("--mingru", action="store_true",
+                        help="minGRU's scans against torch.nn.GRU instead (defaults T=1024 B=8 H=128)")
     args = parser.parse_args(argv)
+    if args.mingru:
+        return main_mingru(args, argv or [])
     results = measure(args.T, args.B, args.I, args.H, args.dtype, args.rounds)
     print(f"GRU, T={args.T} B={args.B} I={args.I} H={args.H} {args.dtype}, "
           f"torch threads={torch.get_num_threads()}, median of {args.rounds} interleaved rounds x 3")
@@ -99,6 +140,21 @@ def main(argv=None):
         ratio = "" if ref is None else f"{seconds / results[ref][0]:.2f}x"
         goal = f"<={GOALS[name]}x" if name in GOALS else ""
         print(f"{name:34}{seconds * 1e3:9.1f}{ratio:>8}{goal:>7}")
+
+
+def main_mingru(args, argv):
+    """Print minGRU's rows as ratios to torch.nn.GRU (sizes not given on the command line: the
+    issue's T=1024, B=8, I=64, H=128)."""
+    given = {a.split("=")[0] for a in argv}
+    T, B, H = [getattr(args, k) if f"--{k}" in given else d
+               for k, d in (("T", 1024), ("B", 8), ("H", 128))]
+    seconds = measure_mingru(T, B, args.I, H, rounds=args.rounds)
+    print(f"minGRU, T={T} B={B} I={args.I} H={H} float32, torch threads={torch.get_num_threads()}, "
+          f"median of {args.rounds} interleaved rounds x 3")
+    print(f"{'':34}{'ms':>9}{'speed-up over nn.GRU':>22}")
+    for name, s in seconds.items():
+        ref = seconds["torch.nn.GRU " + name.rsplit(" ", 1)[1]]
+        print(f"{name:34}{s * 1e3:9.1f}{ref / s:21.2f}x")
 
 
 if __name__ == "__main__":

@@ -82,9 +82,10 @@ def test_environment_pins_are_the_installed_versions():
 
 
 def test_environment_pins_every_third_party_import():
-    """gru_lib's, the notebooks' and the tests' imports, mapped from import name to distribution
+    """gru_lib's, the notebooks', the tests' and the book's own scripts' (book/_ext, book/_static)
+    imports, mapped from import name to distribution
     (yaml -> PyYAML, PIL -> pillow) with the installed packages' own metadata."""
-    sources = {path: path.read_text() for folder in ("gru_lib", "tests")
+    sources = {path: path.read_text() for folder in ("gru_lib", "tests", "book")
                for path in (ROOT / folder).rglob("*.py")}
     for path in NOTEBOOKS:
         for i, cell in enumerate(code_cells(nbformat.read(path, as_version=4))):

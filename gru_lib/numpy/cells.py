@@ -9,6 +9,14 @@ gradient with respect to ``gi`` and to the previous state.
 
 Shapes: N batch, H hidden size; gate blocks are stacked along the last axis in PyTorch's order:
 GRU ``[r | z | n]``, LSTM ``[i | f | g | o]``.
+
+The GRU step (``gru_cell_forward``), with ``gi = [W_ir x + b_ir | W_iz x + b_iz | W_in x + b_in]``::
+
+    r  = σ(W_ir x + b_ir + W_hr h_prev + b_hr)                 reset gate, (N, H)
+    z  = σ(W_iz x + b_iz + W_hz h_prev + b_hz)                 update gate, (N, H)
+    n  = tanh(W_in x + b_in + r ⊙ (W_hn h_prev + b_hn))        candidate, reset="after"
+    n  = tanh(W_in x + b_in + W_hn (r ⊙ h_prev) + b_hn)        candidate, reset="before"
+    h  = (1 − z) ⊙ n + z ⊙ h_prev                              new state, (N, H)
 """
 
 import numpy as np
@@ -42,13 +50,8 @@ def rnn_cell_backward(d_h, cache, weight_hh, grads, nonlinearity="tanh"):
 
 
 # --------------------------------------------------------------------------------------------
-# GRU, reset="after" (PyTorch, cuDNN, Keras reset_after=True):
-#   r = σ(W_ir x + b_ir + W_hr h_prev + b_hr)
-#   z = σ(W_iz x + b_iz + W_hz h_prev + b_hz)
-#   n = tanh(W_in x + b_in + r ⊙ (W_hn h_prev + b_hn))
-#   h = (1 − z) ⊙ n + z ⊙ h_prev
-# GRU, reset="before" (Cho et al. 2014, Keras reset_after=False, d2l.ai): the candidate is
-#   n = tanh(W_in x + b_in + W_hn (r ⊙ h_prev) + b_hn)
+# GRU (the equations are in the module docstring): reset="after" is PyTorch's, cuDNN's and
+# Keras's reset_after=True; reset="before" is Cho et al. 2014's, Keras reset_after=False, d2l.ai.
 
 def gru_cell_forward(gi, h_prev, weight_hh, bias_hh, reset="after"):
     """gi (N, 3H), h_prev (N, H), weight_hh (3H, H), bias_hh (3H,) or None -> h (N, H), cache.

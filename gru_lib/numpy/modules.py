@@ -24,9 +24,14 @@ class _Module:
         self._cache = None
 
     def _add_parameter(self, name, shape):
-        """PyTorch's default initialisation: every parameter ~ U(-1/sqrt(H), 1/sqrt(H))."""
+        """PyTorch's default initialisation: every parameter ~ U(-1/sqrt(H), 1/sqrt(H)).
+
+        Recurrent weights are stored in column-major order, so that W_hh^T is row-major and the
+        per-step product ``h_prev @ W_hh.T`` is a faster BLAS call; in-place updates keep the order.
+        """
         k = 1.0 / np.sqrt(self.hidden_size)
-        self._params[name] = self._rng.uniform(-k, k, size=shape).astype(self.dtype)
+        p = self._rng.uniform(-k, k, size=shape).astype(self.dtype)
+        self._params[name] = np.asfortranarray(p) if name.startswith("weight_hh") else p
 
     def named_parameters(self):
         """(name, array) pairs; the arrays are the live parameters (update them in place)."""
@@ -125,6 +130,14 @@ class _LSTMStep:
 # --------------------------------------------------------------------------------------------
 # Sequence layers
 
+def _carry(m, new_state, state):
+    """Per-sequence lengths: ``h_t = m_t * h_t' + (1 - m_t) * h_{t-1}`` for each state array.
+
+    m (N, 1) is 1 where the step is valid, 0 where it is padding (the state is carried over).
+    """
+    return tuple(m * new + (1 - m) * old for new, old in zip(new_state, state))
+
+
 class _RNNBase(_Module):
     """Loops over layers × directions × time; subclasses supply the step.
 
@@ -170,14 +183,30 @@ class _RNNBase(_Module):
             hx = tuple(s[:, None] for s in hx)
         return [tuple(s[i] for s in hx) for i in range(count)]
 
-    def forward(self, x, hx=None):
+    def _mask(self, lengths, batched, L, N):
+        """None without lengths, else the mask m (L, N, 1): 1 at the valid steps of each sequence."""
+        if lengths is None:
+            return None
+        lengths = np.asarray(lengths)
+        _checks.check_lengths(lengths.shape, str(lengths.dtype),
+                              np.issubdtype(lengths.dtype, np.integer), lengths.ravel().tolist(),
+                              batched, L, N)
+        return (np.arange(L)[:, None] < lengths)[:, :, None].astype(self.dtype)
+
+    def forward(self, x, hx=None, *, lengths=None):
         """x (L, N, H_in), (N, L, H_in) with batch_first, or (L, H_in) unbatched.
 
         Returns ``output`` (L, N, D*H) (batch-first or unbatched to match x) and ``h_n``
         (num_layers*D, N, H); for ``LSTM`` the state is the tuple ``(h_n, c_n)``.
+        ``lengths`` (N,) integers, 1 <= lengths[i] <= L, marks the steps t >= lengths[i] of
+        sequence i as padding, as ``torch.nn.utils.rnn.pack_padded_sequence`` does: there the
+        state is carried unchanged, ``h_t = m_t * h_t' + (1 - m_t) * h_{t-1}`` with the mask m_t,
+        the output is 0, and ``h_n`` is the state after each sequence's last valid step (the
+        reverse direction starts from h0 at that step).
         """
         x = self._check_array("input", x)
         batched, L, N = _checks.check_sequence_input(x.shape, self.input_size, self.batch_first)
+        mask = self._mask(lengths, batched, L, N)                          # None or (L, N, 1)
         states = self._initial_state(hx, batched, N)
         if not batched:
             x = x[:, None]
@@ -189,8 +218,6 @@ class _RNNBase(_Module):
             outputs = []
             for direction in range(self.num_directions):
                 p = self._slot(self._params, layer, direction)
-                # W_hh in column-major order makes W_hh^T row-major: a faster BLAS call per step
-                p["weight_hh"] = np.asfortranarray(p["weight_hh"])
                 # the input projections of all L steps in one matrix product: (L, N, G*H)
                 gi = (layer_input.reshape(L * N, -1) @ p["weight_ih"].T).reshape(L, N, -1)
                 if self.bias:
@@ -199,13 +226,14 @@ class _RNNBase(_Module):
                 out = np.empty((L, N, H), self.dtype)
                 step_caches = [None] * L
                 for t in (reversed(range(L)) if direction else range(L)):
-                    state, step_caches[t] = self._step(gi[t], state, p)
+                    new_state, step_caches[t] = self._step(gi[t], state, p)
+                    state = new_state if mask is None else _carry(mask[t], new_state, state)
                     out[t] = state[0]
-                outputs.append(out)
+                outputs.append(out if mask is None else out * mask)
                 finals.append(state)
                 caches.append((layer_input, step_caches))
             layer_input = np.concatenate(outputs, axis=2) if len(outputs) > 1 else outputs[0]
-        self._cache = (caches, batched, x.shape)
+        self._cache = (caches, mask, batched, x.shape)
         output = layer_input                                               # (L, N, D*H)
         h_n = tuple(np.stack([s[i] for s in finals]) for i in range(len(self.state_names)))
         if not batched:
@@ -223,7 +251,7 @@ class _RNNBase(_Module):
         """
         if self._cache is None:
             raise RuntimeError("backward() needs a forward() first")
-        caches, batched, (L, N, _) = self._cache
+        caches, mask, batched, (L, N, _) = self._cache
         D, H = self.num_directions, self.hidden_size
         count = self.num_layers * D
         out_shape = (L, N, D * H) if not self.batch_first else (N, L, D * H)
@@ -231,11 +259,13 @@ class _RNNBase(_Module):
         _checks.check_state("d_output", d_output.shape, out_shape if batched else (L, D * H))
         d_out = d_output[:, None] if not batched else (
             d_output.transpose(1, 0, 2) if self.batch_first else d_output)
+        if mask is not None:
+            d_out = d_out * mask                                           # padded outputs are 0
         if d_h_n is None:
             d_final = [tuple(np.zeros((N, H), self.dtype) for _ in self.state_names)] * count
         else:
             d_final = self._initial_state(d_h_n, batched, N, label="d_{}_n")
-        grads = {name: np.zeros_like(p) for name, p in self._params.items()}
+        grads = {name: np.zeros(p.shape, self.dtype) for name, p in self._params.items()}
         d_state0 = [None] * count
         for layer in reversed(range(self.num_layers)):
             d_layer_input = None
@@ -243,13 +273,21 @@ class _RNNBase(_Module):
                 idx = layer * D + direction
                 layer_input, step_caches = caches[idx]
                 p = self._slot(self._params, layer, direction)
+                # row-major W_hh for the per-step product d_gh @ W_hh (stored column-major)
+                p["weight_hh"] = np.ascontiguousarray(p["weight_hh"])
                 g = self._slot(grads, layer, direction)
                 d_gi = np.empty((L, N, self.gates * H), self.dtype)
                 d_state = d_final[idx]
                 for t in (range(L) if direction else reversed(range(L))):
                     d_h = d_state[0] + d_out[t, :, direction * H:(direction + 1) * H]
-                    d_gi[t], d_state = self._step_backward((d_h,) + d_state[1:],
-                                                           step_caches[t], p, g)
+                    d_new = (d_h,) + d_state[1:]
+                    if mask is None:
+                        d_gi[t], d_state = self._step_backward(d_new, step_caches[t], p, g)
+                    else:                      # _carry's backward: m to the step, 1 - m past it
+                        m = mask[t]
+                        d_gi[t], d_prev = self._step_backward(tuple(m * d for d in d_new),
+                                                              step_caches[t], p, g)
+                        d_state = tuple(dp + (1 - m) * d for dp, d in zip(d_prev, d_new))
                 d_state0[idx] = d_state
                 flat = d_gi.reshape(L * N, -1)                             # (L*N, G*H)
                 g["weight_ih"] += flat.T @ layer_input.reshape(L * N, -1)
@@ -359,7 +397,7 @@ class _CellBase(_Module):
         d_state = (d_h,) if len(self.state_names) == 1 else (d_h, d_c)
         if not batched:
             d_state = tuple(d[None] for d in d_state)
-        grads = {name: np.zeros_like(p) for name, p in self._params.items()}
+        grads = {name: np.zeros(p.shape, self.dtype) for name, p in self._params.items()}
         d_gi, d_prev = self._step_backward(d_state, cache, self._params, grads)
         grads["weight_ih"] += d_gi.T @ x2
         if self.bias:

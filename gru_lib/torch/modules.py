@@ -1,4 +1,4 @@
-"""Recurrent layers and cells as ``torch.nn.Module``s that spell the equations out.
+"""Recurrent layers and cells as ``torch.nn.Module`` subclasses that spell the equations out.
 
 The mirror of ``gru_lib.numpy.modules``, name for name: one base class loops over layers,
 directions and time and calls the step of ``gru_lib.torch.cells``; autograd does the backward.
@@ -95,6 +95,14 @@ class _LSTMStep:
 # --------------------------------------------------------------------------------------------
 # Sequence layers
 
+def _carry(m, new_state, state):
+    """Per-sequence lengths: ``h_t = m_t * h_t' + (1 - m_t) * h_{t-1}`` for each state tensor.
+
+    m (N, 1) is 1 where the step is valid, 0 where it is padding (the state is carried over).
+    """
+    return tuple(m * new + (1 - m) * old for new, old in zip(new_state, state))
+
+
 class _RNNBase(_Module):
     """Loops over layers × directions × time; subclasses supply the step.
 
@@ -141,14 +149,32 @@ class _RNNBase(_Module):
             hx = tuple(s.unsqueeze(1) for s in hx)
         return [tuple(s[i] for s in hx) for i in range(count)]
 
-    def forward(self, x, hx=None):
+    def _mask(self, lengths, batched, L, N):
+        """None without lengths, else the mask m (L, N, 1): 1 at the valid steps of each sequence."""
+        if lengths is None:
+            return None
+        lengths = torch.as_tensor(lengths)
+        _checks.check_lengths(lengths.shape, str(lengths.dtype),
+                              not (lengths.is_floating_point() or lengths.is_complex()
+                                   or lengths.dtype == torch.bool), lengths.flatten().tolist(),
+                              batched, L, N)
+        mask = torch.arange(L)[:, None] < lengths.cpu()
+        return mask.unsqueeze(2).to(next(self.parameters()))              # its dtype and device
+
+    def forward(self, x, hx=None, *, lengths=None):
         """x (L, N, H_in), (N, L, H_in) with batch_first, or (L, H_in) unbatched.
 
         Returns ``output`` (L, N, D*H) (batch-first or unbatched to match x) and ``h_n``
         (num_layers*D, N, H); for ``LSTM`` the state is the tuple ``(h_n, c_n)``.
+        ``lengths`` (N,) integers, 1 <= lengths[i] <= L, marks the steps t >= lengths[i] of
+        sequence i as padding, as ``torch.nn.utils.rnn.pack_padded_sequence`` does: there the
+        state is carried unchanged, ``h_t = m_t * h_t' + (1 - m_t) * h_{t-1}`` with the mask m_t,
+        the output is 0, and ``h_n`` is the state after each sequence's last valid step (the
+        reverse direction starts from h0 at that step).
         """
         x = self._check_tensor("input", x)
         batched, L, N = _checks.check_sequence_input(x.shape, self.input_size, self.batch_first)
+        mask = self._mask(lengths, batched, L, N)                          # None or (L, N, 1)
         states = self._initial_state(hx, batched, N)
         if not batched:
             x = x.unsqueeze(1)
@@ -167,9 +193,11 @@ class _RNNBase(_Module):
                 state = states[layer * self.num_directions + direction]
                 out = [None] * L
                 for t in (reversed(range(L)) if direction else range(L)):
-                    state = self._step(gi[t], state, p)
+                    new_state = self._step(gi[t], state, p)
+                    state = new_state if mask is None else _carry(mask[t], new_state, state)
                     out[t] = state[0]
-                outputs.append(torch.stack(out))                            # (L, N, H)
+                out = torch.stack(out)                                     # (L, N, H)
+                outputs.append(out if mask is None else out * mask)
                 finals.append(state)
             layer_input = torch.cat(outputs, dim=2) if len(outputs) > 1 else outputs[0]
         output = layer_input                                               # (L, N, D*H)
