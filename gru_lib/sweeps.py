@@ -1,12 +1,13 @@
 """The seeded sweep behind Chapter 6: RNN, GRU, LSTM and a small Transformer on memory tasks.
 
-    python -m gru_lib.sweeps                      # the full sweep -> book/comparisons/memory_sweep.json
-    python -m gru_lib.sweeps --quick --out F      # the reduced configuration the tests and the chapter re-run
+    python -m gru_lib.sweeps --jobs 2             # the full sweep -> gru_lib/memory_sweep.json
+    python -m gru_lib.sweeps --quick --out F      # the reduced configuration the tests run
 
 Every run is seeded and uses one thread, so the same command writes the same numbers on the same
 machine. Models are ``torch.nn`` modules (numerically the same as gru_lib's, and faster to train).
 Each run records the held-out loss and metric every ``every`` steps, so the file holds learning
-curves as well as final results.
+curves as well as final results. The committed results ship with the package (``load()``), so the
+chapter that plots them also runs on Colab.
 """
 
 import argparse
@@ -25,12 +26,21 @@ from . import data
 # "copy" (cross-entropy at every step, accuracy on the copied symbols), "classify" (last step).
 TASKS = {
     "adding-50": ("adding", 50),
+    "adding-100": ("adding", 100),
+    "copy-10": ("copy", 10),
     "copy-20": ("copy", 20),
     "order-60": ("order", 60),
 }
-MODELS = ["rnn", "gru", "lstm", "lstm-params", "transformer"]
-FORGET_BIAS_TASKS = ["order-60"]        # where "lstm-forget1" runs too
+# "-params": hidden size chosen to match the GRU's parameter count; "lstm-forget1": forget-gate
+# bias 1 (Jozefowicz et al. 2015); "transformer": a 2-layer encoder of width HIDDEN.
+MODELS = ["rnn", "rnn-params", "gru", "lstm", "lstm-params", "lstm-forget1", "transformer"]
+# "-lr0.01": the same model trained with another learning rate (the default is 3e-3), on LR_TASKS.
+LR_MODELS = ["gru-lr0.001", "gru-lr0.01", "lstm-lr0.001", "lstm-lr0.01"]
+LR_TASKS = ["order-60"]
 HIDDEN = 64
+STEPS = {"transformer": 500}            # steps per model; the Transformer learns every task in 500
+DEFAULT_STEPS = 2000
+RESULTS = Path(__file__).with_name("memory_sweep.json")
 
 
 def task_batch(task, n, seed):
@@ -116,11 +126,14 @@ def loss_and_metric(out, y, kind):
     return loss, accuracy
 
 
-def run(task, model, seed, steps, batch=32, lr=3e-3, every=50, n_eval=500):
+def run(task, model, seed, steps, batch=32, lr=3e-3, every=100, n_eval=500):
     """Train one model on one task; returns a record with the learning curve and final numbers."""
     torch.set_num_threads(1)
     torch.manual_seed(seed)
+    name = model
     x_eval, y_eval, kind, n_in, n_out = task_batch(task, n_eval, seed=10**6 + seed)
+    if "-lr" in model:
+        model, lr = model.split("-lr")[0], float(model.split("-lr")[1])
     net = build(model, n_in, n_out, x_eval.shape[1])
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     curve = []
@@ -138,7 +151,7 @@ def run(task, model, seed, steps, batch=32, lr=3e-3, every=50, n_eval=500):
         loss.backward()
         nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         optimizer.step()
-    return {"task": task, "model": model, "seed": seed, "steps": steps, "kind": kind,
+    return {"task": task, "model": name, "seed": seed, "steps": steps, "kind": kind, "lr": lr,
             "parameters": sum(p.numel() for p in net.parameters()),
             "final_loss": curve[-1][1], "final_metric": curve[-1][2], "curve": curve,
             "seconds": round(time.perf_counter() - start, 1)}
@@ -159,14 +172,23 @@ def _run(args):
 def configurations(quick):
     if quick:
         return [("adding-50", model, 0, 100) for model in ["rnn", "gru", "lstm"]]
-    models = {task: MODELS + (["lstm-forget1"] if task in FORGET_BIAS_TASKS else []) for task in TASKS}
-    return [(task, model, seed, 800) for task in TASKS for model in models[task] for seed in range(3)]
+    recurrent = [m for m in MODELS if m != "transformer"]
+    return ([(task, model, seed, STEPS.get(model, DEFAULT_STEPS))
+             for group in (recurrent, ["transformer"]) for seed in range(3) for task in TASKS
+             for model in group]
+            + [(task, model, seed, DEFAULT_STEPS) for task in LR_TASKS for model in LR_MODELS
+               for seed in range(3)])
+
+
+def load(path=RESULTS):
+    """The sweep's results: {"hidden": H, "records": [record of ``run``, ...]} (without "seconds")."""
+    return json.loads(Path(path).read_text())
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the reduced configuration")
-    parser.add_argument("--out", default="book/comparisons/memory_sweep.json")
+    parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--cache", help="folder keeping finished runs, so a sweep can resume")
     args = parser.parse_args(argv)
