@@ -47,6 +47,30 @@ def copy_task(n, delay, n_symbols=8, n_copy=10, seed=None):
     return x, y
 
 
+TEMPORAL_ORDER_TOKENS = 8   # distractors a, b, c, d = 0..3; X = 4, Y = 5; start B = 6, end E = 7
+
+
+def temporal_order(n, length, seed=None):
+    """The temporal order task (Hochreiter & Schmidhuber 1997, experiment 6a), batch-first.
+
+    A sequence B, distractors..., E of ``length`` tokens hides two relevant symbols, each X or Y,
+    one at a random step in [0.1 L, 0.2 L) and one in [0.5 L, 0.6 L). The class is their order:
+    0 XX, 1 XY, 2 YX, 3 YY, so a model must remember the first symbol across about 0.4 L
+    distractors. Chance is 25 %. Returns integer x (n, length) and y (n,).
+    """
+    if length < 10:
+        raise ValueError(f"expected length >= 10 (the two windows must be non-empty), got {length}")
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(n, length))
+    x[:, 0], x[:, -1] = 6, 7
+    first = rng.integers(length // 10, 2 * length // 10, size=n)
+    second = rng.integers(5 * length // 10, 6 * length // 10, size=n)
+    is_y = rng.integers(0, 2, size=(n, 2))
+    x[np.arange(n), first] = 4 + is_y[:, 0]
+    x[np.arange(n), second] = 4 + is_y[:, 1]
+    return x.astype(np.int64), (2 * is_y[:, 0] + is_y[:, 1]).astype(np.int64)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Text and translation tasks (Chapter 9: language model, order-sensitive classification, seq2seq)
 

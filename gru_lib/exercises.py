@@ -951,3 +951,22 @@ def program_stream(step_fn, chunks, hidden_size):
                 y_t, h = step_fn(chunk[:, t], h)
                 ys.append(y_t)
     return torch.stack(ys, dim=1)
+# Chapter 6
+
+def _inputs_budget(rng):
+    return [("the chapter's example", dict(input_size=128, gru_hidden=256)),
+            ("one input, one unit", dict(input_size=1, gru_hidden=1)),
+            ("the sweep's adding problem", dict(input_size=2, gru_hidden=64)),
+            ("input wider than the state", dict(input_size=300, gru_hidden=40)),
+            ("random sizes", dict(input_size=int(rng.integers(1, 200)),
+                                  gru_hidden=int(rng.integers(1, 300))))]
+
+
+@exercise("ch6-ex-params", _inputs_budget)
+def lstm_width_for_budget(input_size, gru_hidden):
+    """-> the hidden size H_L of the one-layer LSTM (PyTorch's two biases) whose parameter count
+    4 (H_L I + H_L² + 2 H_L) is closest to that of a GRU of width ``gru_hidden``, 3 (H I + H² + 2 H);
+    the smaller width on a tie."""
+    budget = 3 * (gru_hidden * input_size + gru_hidden ** 2 + 2 * gru_hidden)
+    return min(range(1, gru_hidden + 1),
+               key=lambda H: abs(4 * (H * input_size + H * H + 2 * H) - budget))
