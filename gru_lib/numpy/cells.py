@@ -26,13 +26,13 @@ def sigmoid(a):
     """Logistic function σ(a) = (1 + tanh(a/2)) / 2, written with tanh so that it never overflows.
 
     The four operations run in place in one new array: the same bits as
-    ``0.5 * (1.0 + np.tanh(0.5 * a))`` without its three temporary arrays.
+    ``0.5 * (1.0 + np.tanh(0.5 * a))`` without its three temporary arrays. A scalar gives a scalar.
     """
-    s = np.multiply(0.5, a)
+    s = np.multiply(0.5, a, out=np.empty(np.shape(a), np.result_type(a, 0.5)))
     np.tanh(s, out=s)
     s += 1.0
     s *= 0.5
-    return s
+    return s[()]                      # the array, or its number when the input was a scalar
 
 
 # --------------------------------------------------------------------------------------------
