@@ -109,6 +109,11 @@ def difference(mine, reference, rtol, atol, where="output"):
         return f"{where}: expected a number or an array, got {type(mine).__name__}"
     if got.shape != expected.shape:
         return f"{where}: expected shape {expected.shape}, got {got.shape}"
+    nan_mismatch = np.isnan(got) != np.isnan(expected)
+    if nan_mismatch.any():
+        at = np.unravel_index(np.argmax(nan_mismatch), got.shape) if got.ndim else ()
+        index = f" at index {tuple(int(i) for i in at)}" if at else ""
+        return f"{where}{index}: yours {got[at]:.6g}, reference {expected[at]:.6g}"
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         gap = np.abs(got - expected)
         worst = np.unravel_index(np.nanargmax(gap), gap.shape) if gap.ndim else ()

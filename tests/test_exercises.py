@@ -204,3 +204,11 @@ def test_unknown_and_duplicate_ids():
         check("ch9-ex-nope", print)
     with pytest.raises(ValueError, match="already registered"):
         exercises.exercise("ch2-ex-before", lambda rng: [])
+
+
+def test_a_nan_where_the_reference_has_a_number_is_located():
+    from gru_lib.exercises import difference
+
+    found = difference(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.0, 3.0]), 1e-7, 1e-10)
+    assert found == "output at index (1,): yours nan, reference 2"
+    assert difference(np.array([np.nan, 1.0]), np.array([np.nan, 1.0]), 1e-7, 1e-10) is None
