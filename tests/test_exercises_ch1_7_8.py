@@ -2,7 +2,6 @@
 oracle (torch.nn, autograd, explicit loops, closed forms) on the checker's own inputs, and the
 checker accepts the chapter's solution and rejects a plausible wrong answer on the right input."""
 
-import time
 
 import numpy as np
 import pytest
@@ -26,11 +25,8 @@ def t(a):
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_registered_and_fast(exercise_id):
-    check(exercise_id, EXERCISES[exercise_id].reference, verbose=False)   # warm-up: torch import
-    start = time.perf_counter()
+def test_registered_and_passes_its_own_check(exercise_id):
     assert check(exercise_id, EXERCISES[exercise_id].reference, verbose=False)
-    assert time.perf_counter() - start < 1.0
     assert len(cases(exercise_id)) >= 3
 
 

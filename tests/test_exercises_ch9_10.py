@@ -5,7 +5,6 @@ the right input."""
 
 import math
 import re
-import time
 from collections import Counter
 
 import numpy as np
@@ -27,11 +26,8 @@ def cases(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
-def test_registered_and_fast(exercise_id):
-    check(exercise_id, EXERCISES[exercise_id].reference, verbose=False)   # warm-up: torch import
-    start = time.perf_counter()
+def test_registered_and_passes_its_own_check(exercise_id):
     assert check(exercise_id, EXERCISES[exercise_id].reference, verbose=False)
-    assert time.perf_counter() - start < 1.0
     assert len(cases(exercise_id)) >= 3
 
 
