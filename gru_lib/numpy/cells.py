@@ -3,9 +3,11 @@
 Every step function receives the *input projection* ``gi = x W_ih^T + b_ih`` already computed (the
 layers compute it for all time steps in one matrix product) and the previous state. The forward
 returns the new state and a cache holding exactly what the backward reads. The backward receives
-the gradient of the loss with respect to the new state, adds the gradients of ``weight_hh`` and
-``bias_hh`` into ``grads`` (``+=``, so that they accumulate over time steps), and returns the
-gradient with respect to ``gi`` and to the previous state.
+the gradient of the loss with respect to the new state and returns the gradient with respect to
+``gi`` and to the previous state. It also adds the gradients of ``weight_hh`` and ``bias_hh`` into
+``grads`` (``+=``), through the cell's ``*_weight_grads`` function, unless ``grads`` is None: then
+the caller does it. The layers do, once for all time steps, as they do for the input projection:
+one ``(G·H × T·N)`` by ``(T·N × H)`` product instead of ``T`` small ones.
 
 Shapes: N batch, H hidden size; gate blocks are stacked along the last axis in PyTorch's order:
 GRU ``[r | z | n]``, LSTM ``[i | f | g | o]``.
@@ -48,13 +50,24 @@ def rnn_cell_forward(gi, h_prev, weight_hh, bias_hh, nonlinearity="tanh"):
 
 
 def rnn_cell_backward(d_h, cache, weight_hh, grads, nonlinearity="tanh"):
-    """d_h (N, H) -> d_gi (N, H), d_h_prev (N, H); accumulates grads of weight_hh, bias_hh."""
+    """d_h (N, H) -> d_gi (N, H), d_h_prev (N, H); adds grads of weight_hh, bias_hh (or None)."""
     h_prev, h = cache
     d_a = d_h * (1 - h * h) if nonlinearity == "tanh" else d_h * (h > 0)
-    grads["weight_hh"] += d_a.T @ h_prev                       # (H, H)
-    if "bias_hh" in grads:
-        grads["bias_hh"] += d_a.sum(axis=0)
+    if grads is not None:
+        recurrent_weight_grads(d_a, h_prev, grads)
     return d_a, d_a @ weight_hh
+
+
+def recurrent_weight_grads(d_gh, h_prev, grads):
+    """Adds ∂L/∂weight_hh = Σ d_gh^T h_prev and ∂L/∂bias_hh = Σ d_gh into grads.
+
+    d_gh (..., N, G·H) is the gradient at ``gh = h_prev W_hh^T + b_hh`` and h_prev (..., N, H) the
+    state it multiplied: one step, or T steps stacked in front, summed in one matrix product.
+    """
+    d_gh2 = d_gh.reshape(-1, d_gh.shape[-1])                   # (T·N, G·H)
+    grads["weight_hh"] += d_gh2.T @ h_prev.reshape(-1, h_prev.shape[-1])    # (G·H, H)
+    if "bias_hh" in grads:
+        grads["bias_hh"] += d_gh2.sum(axis=0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,7 +104,7 @@ def gru_cell_forward(gi, h_prev, weight_hh, bias_hh, reset="after"):
 
 
 def gru_cell_backward(d_h, cache, weight_hh, grads, reset="after"):
-    """d_h (N, H) -> d_gi (N, 3H), d_h_prev (N, H); accumulates grads of weight_hh, bias_hh."""
+    """d_h (N, H) -> d_gi (N, 3H), d_h_prev (N, H); adds grads of weight_hh, bias_hh (or None)."""
     h_prev, r, z, n, hn = cache
     H = h_prev.shape[-1]
     d_n = d_h * (1 - z) * (1 - n * n)                          # at n's pre-activation
@@ -101,19 +114,34 @@ def gru_cell_backward(d_h, cache, weight_hh, grads, reset="after"):
         d_hn = d_n * r                                         # at W_hn h_prev + b_hn
         d_r = d_n * hn * r * (1 - r)
         d_gh = np.concatenate([d_r, d_z, d_hn], axis=1)        # (N, 3H)
-        grads["weight_hh"] += d_gh.T @ h_prev                  # (3H, H)
         d_h_prev += d_gh @ weight_hh
     else:
         d_rh = d_n @ weight_hh[2 * H:]                         # at r ⊙ h_prev
         d_r = d_rh * h_prev * r * (1 - r)
-        d_gh = np.concatenate([d_r, d_z, d_n], axis=1)         # (N, 3H)
-        grads["weight_hh"][:2 * H] += d_gh[:, :2 * H].T @ h_prev
-        grads["weight_hh"][2 * H:] += d_n.T @ (r * h_prev)
-        d_h_prev += d_gh[:, :2 * H] @ weight_hh[:2 * H] + d_rh * r
-    if "bias_hh" in grads:
-        grads["bias_hh"] += d_gh.sum(axis=0)
+        d_h_prev += np.concatenate([d_r, d_z], axis=1) @ weight_hh[:2 * H] + d_rh * r
     d_gi = np.concatenate([d_r, d_z, d_n], axis=1)             # (N, 3H)
+    if grads is not None:
+        gru_weight_grads(d_gi, h_prev, r, grads, reset)
     return d_gi, d_h_prev
+
+
+def gru_weight_grads(d_gi, h_prev, r, grads, reset="after"):
+    """Adds the gradients of weight_hh and bias_hh into grads, from d_gi (..., N, 3H) and the
+    step's h_prev and r (..., N, H): one step, or T steps stacked in front (one product each).
+
+    The gradient at ``gh`` is d_gi with the candidate block times r (reset after: the block is
+    ``W_hn h_prev + b_hn``, scaled by r). Reset before: that block multiplies ``r ⊙ h_prev``.
+    """
+    H = h_prev.shape[-1]
+    if reset == "after":
+        d_gh = d_gi.copy()
+        d_gh[..., 2 * H:] *= r                                 # d_hn = d_n ⊙ r
+        recurrent_weight_grads(d_gh, h_prev, grads)
+    else:
+        rz = {k: v[:2 * H] for k, v in grads.items() if k in ("weight_hh", "bias_hh")}
+        hn = {k: v[2 * H:] for k, v in grads.items() if k in ("weight_hh", "bias_hh")}
+        recurrent_weight_grads(d_gi[..., :2 * H], h_prev, rz)         # views: += writes grads
+        recurrent_weight_grads(d_gi[..., 2 * H:], r * h_prev, hn)
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,14 +165,13 @@ def lstm_cell_forward(gi, h_prev, c_prev, weight_hh, bias_hh):
 
 
 def lstm_cell_backward(d_h, d_c, cache, weight_hh, grads):
-    """d_h, d_c (N, H) -> d_gi (N, 4H), d_h_prev (N, H), d_c_prev (N, H); accumulates grads."""
+    """d_h, d_c (N, H) -> d_gi (N, 4H), d_h_prev (N, H), d_c_prev (N, H); adds grads (or None)."""
     h_prev, c_prev, i, f, g, o, tanh_c = cache
     d_c = d_c + d_h * o * (1 - tanh_c * tanh_c)
     d_a = np.concatenate([d_c * g * i * (1 - i),               # d_i
                           d_c * c_prev * f * (1 - f),          # d_f
                           d_c * i * (1 - g * g),               # d_g
                           d_h * tanh_c * o * (1 - o)], axis=1)  # d_o, (N, 4H)
-    grads["weight_hh"] += d_a.T @ h_prev
-    if "bias_hh" in grads:
-        grads["bias_hh"] += d_a.sum(axis=0)
+    if grads is not None:
+        recurrent_weight_grads(d_a, h_prev, grads)
     return d_a, d_a @ weight_hh, d_c * f

@@ -81,6 +81,8 @@ class _Module:
 
 # --------------------------------------------------------------------------------------------
 # The three kinds of step: each adapts its cell's functions to a state tuple, (h,) or (h, c).
+# ``_step_backward`` with grads=None leaves the recurrent weights' gradients to ``_weight_grads``,
+# which the layers call once for all time steps (stacked: d_gi (L, N, G*H), L step caches).
 
 class _RNNStep:
     gates = 1
@@ -95,6 +97,10 @@ class _RNNStep:
         d_gi, d_h_prev = cells.rnn_cell_backward(d_state[0], cache, p["weight_hh"], grads,
                                                  self.nonlinearity)
         return d_gi, (d_h_prev,)
+
+    def _weight_grads(self, d_gi, step_caches, grads):
+        h_prev = np.stack([cache[0] for cache in step_caches])
+        cells.recurrent_weight_grads(d_gi, h_prev, grads)
 
 
 class _GRUStep:
@@ -111,6 +117,10 @@ class _GRUStep:
                                                  self.reset)
         return d_gi, (d_h_prev,)
 
+    def _weight_grads(self, d_gi, step_caches, grads):
+        h_prev, r = (np.stack([cache[k] for cache in step_caches]) for k in (0, 1))
+        cells.gru_weight_grads(d_gi, h_prev, r, grads, self.reset)
+
 
 class _LSTMStep:
     gates = 4
@@ -125,6 +135,10 @@ class _LSTMStep:
         d_gi, d_h_prev, d_c_prev = cells.lstm_cell_backward(d_state[0], d_state[1], cache,
                                                             p["weight_hh"], grads)
         return d_gi, (d_h_prev, d_c_prev)
+
+    def _weight_grads(self, d_gi, step_caches, grads):
+        h_prev = np.stack([cache[0] for cache in step_caches])
+        cells.recurrent_weight_grads(d_gi, h_prev, grads)
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,13 +296,14 @@ class _RNNBase(_Module):
                     d_h = d_state[0] + d_out[t, :, direction * H:(direction + 1) * H]
                     d_new = (d_h,) + d_state[1:]
                     if mask is None:
-                        d_gi[t], d_state = self._step_backward(d_new, step_caches[t], p, g)
+                        d_gi[t], d_state = self._step_backward(d_new, step_caches[t], p, None)
                     else:                      # _carry's backward: m to the step, 1 - m past it
                         m = mask[t]
                         d_gi[t], d_prev = self._step_backward(tuple(m * d for d in d_new),
-                                                              step_caches[t], p, g)
+                                                              step_caches[t], p, None)
                         d_state = tuple(dp + (1 - m) * d for dp, d in zip(d_prev, d_new))
                 d_state0[idx] = d_state
+                self._weight_grads(d_gi, step_caches, g)                    # all steps at once
                 flat = d_gi.reshape(L * N, -1)                             # (L*N, G*H)
                 g["weight_ih"] += flat.T @ layer_input.reshape(L * N, -1)
                 if self.bias:
