@@ -18,14 +18,16 @@ NOTEBOOKS := $(shell find book -name '*.ipynb' -not -path '*/.ipynb_checkpoints/
 # Intel and AMD CPUs otherwise get different kernels): NumPy without its AVX-512 paths, OpenBLAS's
 # Haswell kernels, PyTorch's and oneDNN's AVX2 kernels, and MKL (PyTorch's BLAS) in its
 # vendor-independent reproducibility mode. The same settings when notebooks are executed (make
-# execute) as when nbval checks them. The two chapters that time PyTorch (SPEED_NOTEBOOKS) keep MKL's
-# fastest path, since that mode slows torch's matrix products severalfold; none of their checked
-# outputs depends on MKL's bits. The benchmark (make bench) is not limited at all.
+# execute) as when nbval checks them. The notebooks that time PyTorch (SPEED_NOTEBOOKS: Chapter 6,
+# Section 8.1 on minGRU, Chapter 11) keep MKL's fastest path, since that mode slows torch's matrix
+# products severalfold and would distort what they compare; none of their checked outputs depends on
+# MKL's bits (their stored outputs from another CPU passed here). The benchmark is not limited at all.
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 SAME_PATHS := $(ONE_THREAD) NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" \
               OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
 SAME_BITS  := $(SAME_PATHS) MKL_CBWR=COMPATIBLE
-SPEED_NOTEBOOKS := book/comparisons/06_gru_lstm_rnn_measured.ipynb book/performance/11_performance.ipynb
+SPEED_NOTEBOOKS := book/comparisons/06_gru_lstm_rnn_measured.ipynb book/architectures/08_mingru.ipynb \
+                   book/performance/11_performance.ipynb
 OTHER_NOTEBOOKS := $(filter-out $(SPEED_NOTEBOOKS),$(NOTEBOOKS))
 NBVAL := $(BIN)/python -m pytest -q -n 2 --dist loadfile --nbval --nbval-current-env \
          --nbval-sanitize-with tests/nbval_sanitize.cfg
