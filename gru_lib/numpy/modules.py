@@ -82,7 +82,8 @@ class _Module:
 # --------------------------------------------------------------------------------------------
 # The three kinds of step: each adapts its cell's functions to a state tuple, (h,) or (h, c).
 # ``_step_backward`` with grads=None leaves the recurrent weights' gradients to ``_weight_grads``,
-# which the layers call once for all time steps (stacked: d_gi (L, N, G*H), L step caches).
+# which the layers call once for all time steps (stacked: d_gi (L, N, G*H), L step caches); the
+# layers' own version serves RNN and LSTM, whose gradient at gh is d_gi itself.
 
 class _RNNStep:
     gates = 1
@@ -97,10 +98,6 @@ class _RNNStep:
         d_gi, d_h_prev = cells.rnn_cell_backward(d_state[0], cache, p["weight_hh"], grads,
                                                  self.nonlinearity)
         return d_gi, (d_h_prev,)
-
-    def _weight_grads(self, d_gi, step_caches, grads):
-        h_prev = np.stack([cache[0] for cache in step_caches])
-        cells.recurrent_weight_grads(d_gi, h_prev, grads)
 
 
 class _GRUStep:
@@ -135,10 +132,6 @@ class _LSTMStep:
         d_gi, d_h_prev, d_c_prev = cells.lstm_cell_backward(d_state[0], d_state[1], cache,
                                                             p["weight_hh"], grads)
         return d_gi, (d_h_prev, d_c_prev)
-
-    def _weight_grads(self, d_gi, step_caches, grads):
-        h_prev = np.stack([cache[0] for cache in step_caches])
-        cells.recurrent_weight_grads(d_gi, h_prev, grads)
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,6 +180,11 @@ class _RNNBase(_Module):
         sfx = self._suffix(layer, direction)
         return {k[:-len(sfx)]: v for k, v in mapping.items() if k.endswith(sfx)
                 and k[:-len(sfx)] in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
+
+    def _weight_grads(self, d_gi, step_caches, grads):
+        """W_hh's and b_hh's gradients of all steps in one product (every cache starts with h_prev)."""
+        h_prev = np.stack([cache[0] for cache in step_caches])
+        cells.recurrent_weight_grads(d_gi, h_prev, grads)
 
     def _initial_state(self, hx, batched, N, label="{}0"):
         """Check h0 (and c0) and return one state tuple per layer × direction, each (N, H)."""
