@@ -78,27 +78,29 @@ def gru_cell_forward(gi, h_prev, weight_hh, bias_hh, reset="after"):
     """gi (N, 3H), h_prev (N, H), weight_hh (3H, H), bias_hh (3H,) or None -> h (N, H), cache.
 
     The cache is ``(h_prev, r, z, n, hn)`` where ``hn`` is the recurrent term of the candidate:
-    ``W_hn h_prev + b_hn`` (reset after) or ``W_hn (r ⊙ h_prev) + b_hn`` (reset before).
+    ``W_hn h_prev + b_hn`` (reset after) or ``W_hn (r ⊙ h_prev) + b_hn`` (reset before);
+    r and z are the two halves of one (N, 2H) array, from one sigmoid call.
     """
     H = h_prev.shape[-1]
     if reset == "after":
         gh = h_prev @ weight_hh.T                              # (N, 3H)
         if bias_hh is not None:
             gh += bias_hh
-        r = sigmoid(gi[:, :H] + gh[:, :H])
-        z = sigmoid(gi[:, H:2 * H] + gh[:, H:2 * H])
+        rz = sigmoid(gi[:, :2 * H] + gh[:, :2 * H])            # r and z in one call, (N, 2H)
+        r, z = rz[:, :H], rz[:, H:]
         hn = gh[:, 2 * H:]                                     # (N, H)
-        n = np.tanh(gi[:, 2 * H:] + r * hn)
+        a_n = gi[:, 2 * H:] + r * hn                           # n's pre-activation
     else:
         gh = h_prev @ weight_hh[:2 * H].T                      # (N, 2H)
         if bias_hh is not None:
             gh += bias_hh[:2 * H]
-        r = sigmoid(gi[:, :H] + gh[:, :H])
-        z = sigmoid(gi[:, H:2 * H] + gh[:, H:])
+        rz = sigmoid(gi[:, :2 * H] + gh)                       # r and z in one call, (N, 2H)
+        r, z = rz[:, :H], rz[:, H:]
         hn = (r * h_prev) @ weight_hh[2 * H:].T                # (N, H)
         if bias_hh is not None:
             hn += bias_hh[2 * H:]
-        n = np.tanh(gi[:, 2 * H:] + hn)
+        a_n = gi[:, 2 * H:] + hn
+    n = np.tanh(a_n, out=a_n)                                  # in place: a_n is a new array
     h = (1 - z) * n + z * h_prev
     return h, (h_prev, r, z, n, hn)
 
@@ -154,8 +156,8 @@ def lstm_cell_forward(gi, h_prev, c_prev, weight_hh, bias_hh):
     a = gi + h_prev @ weight_hh.T                              # (N, 4H)
     if bias_hh is not None:
         a += bias_hh
-    i = sigmoid(a[:, :H])
-    f = sigmoid(a[:, H:2 * H])
+    i_f = sigmoid(a[:, :2 * H])                                # i and f in one call, (N, 2H)
+    i, f = i_f[:, :H], i_f[:, H:]
     g = np.tanh(a[:, 2 * H:3 * H])
     o = sigmoid(a[:, 3 * H:])
     c = f * c_prev + i * g
